@@ -1,0 +1,493 @@
+// Package creem is a Go client for the Creem payments API (https://creem.io).
+//
+// Create a Client with NewClient and your API key, then use its services: Checkouts, Products,
+// and the other resources of the API. Every method takes a context first and returns the
+// decoded entity or an error; failures from Creem are *APIError values that match the sentinel
+// errors (ErrNotFound, ErrBadRequest, …) with errors.Is.
+//
+// The success-URL redirect and webhooks are verified by standalone functions (VerifyRedirect,
+// VerifyWebhook) that need no Client. Package creemtest provides an in-process fake Creem server
+// for offline tests.
+//
+// Requests are retried only when repeating them cannot create a second checkout, charge or
+// refund: reads and idempotent calls after transport errors and 429/5xx, other writes only after
+// 429 or when the connection could not be made at all. See NewClient's options.
+package creem
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/creem-go/creem/internal/retry"
+)
+
+// Version is the version of this SDK, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Base URLs of the two Creem environments.
+const (
+	LiveBaseURL = "https://api.creem.io"
+	TestBaseURL = "https://test-api.creem.io"
+)
+
+// testKeyPrefix marks test-mode API keys; other creem_ keys are live keys.
+const testKeyPrefix = "creem_test_"
+
+// Defaults of the transport; each has an Option to change it.
+const (
+	DefaultRetryMax     = 3                      // retries after the first attempt
+	DefaultRetryWaitMin = 500 * time.Millisecond // first backoff wait
+	DefaultRetryWaitMax = 5 * time.Second        // longest wait, including a Retry-After
+	DefaultTimeout      = 30 * time.Second       // per attempt
+)
+
+const (
+	maxResponseBody = 16 << 20 // largest 2xx body decoded
+	drainLimit      = 64 << 10 // bytes read from an unread body so the connection can be reused
+)
+
+// Client talks to the Creem API. It is safe for concurrent use by many goroutines; create one
+// and share it.
+type Client struct {
+	// Checkouts creates and retrieves checkout sessions.
+	Checkouts *CheckoutsService
+	// Products creates, retrieves, lists, updates and archives products.
+	Products *ProductsService
+
+	apiKey    string
+	baseURL   string // scheme://host[/prefix], no trailing slash
+	testMode  bool
+	userAgent string
+	logger    *slog.Logger
+	http      *retryablehttp.Client
+}
+
+// service is the state every resource service shares: none but the client.
+type service struct{ client *Client }
+
+// Option configures a Client in NewClient. An invalid option makes NewClient return an error.
+type Option func(*config) error
+
+type config struct {
+	baseURL    string
+	testMode   *bool
+	httpClient *http.Client
+	retryMax   int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	timeout    *time.Duration
+	logger     *slog.Logger
+	userAgent  string
+}
+
+// WithBaseURL sends requests to baseURL instead of Creem's API, for a proxy or a creemtest
+// server. It overrides the mode's base URL. The URL must be absolute http or https, without a
+// query or fragment; a path prefix is kept.
+func WithBaseURL(baseURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("creem: WithBaseURL: %q is not an absolute http(s) URL", retry.RedactURL(baseURL))
+		}
+		if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("creem: WithBaseURL: %q must not carry a query, fragment or user information", retry.RedactURL(baseURL))
+		}
+		c.baseURL = strings.TrimRight(u.String(), "/")
+		return nil
+	}
+}
+
+// WithTestMode selects Creem's test environment (true) or live environment (false) instead of
+// deciding from the key's prefix. NewClient fails when the choice contradicts the key: a
+// creem_test_ key with false, or another creem_ key with true.
+func WithTestMode(test bool) Option {
+	return func(c *config) error {
+		c.testMode = &test
+		return nil
+	}
+}
+
+// WithHTTPClient makes the Client send its attempts with a copy of hc: its transport, proxy and
+// TLS settings are used. The copy never follows redirects (so the API key stays with the host it
+// was meant for), and gets the per-attempt timeout of WithTimeout, or DefaultTimeout when hc has none.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("creem: WithHTTPClient: client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryMax sets how many times a failed attempt may be retried (0 disables retries).
+// Whether an attempt may be retried at all depends on the call; see the package documentation.
+func WithRetryMax(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("creem: WithRetryMax: %d is negative", n)
+		}
+		c.retryMax = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the first and the longest wait between attempts. Waits grow exponentially
+// from min with jitter; a Retry-After header is honoured but never waits longer than max.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min < 0 || max < min {
+			return fmt.Errorf("creem: WithRetryWait: need 0 <= min <= max, got %s and %s", min, max)
+		}
+		c.waitMin, c.waitMax = min, max
+		return nil
+	}
+}
+
+// WithTimeout limits each attempt (connect, send, and read the whole response) to d; 0 removes
+// the limit. The context passed to each call bounds the call as a whole, retries included.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("creem: WithTimeout: %s is negative", d)
+		}
+		c.timeout = &d
+		return nil
+	}
+}
+
+// WithLogger sends the Client's debug lines (each attempt and response) and warnings (each
+// retry) to l. Without it the Client writes nothing anywhere. Lines never carry the API key,
+// request bodies or query strings.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent puts ua (say "myapp/1.2") in front of the SDK's own User-Agent.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("creem: WithUserAgent: user agent contains a line break")
+		}
+		c.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// NewClient returns a Client authenticating with apiKey. Keys starting with creem_test_ select
+// https://test-api.creem.io, others https://api.creem.io; WithTestMode and WithBaseURL override
+// that. It returns an error, never panics, for an empty key, a key whose prefix contradicts
+// WithTestMode, or an invalid option.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(apiKey) == "" {
+		return nil, errors.New("creem: NewClient: API key is empty")
+	}
+	if strings.ContainsAny(apiKey, " \t\r\n") {
+		return nil, errors.New("creem: NewClient: API key contains white space")
+	}
+	cfg := config{retryMax: DefaultRetryMax, waitMin: DefaultRetryWaitMin, waitMax: DefaultRetryWaitMax}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	testKey := strings.HasPrefix(apiKey, testKeyPrefix)
+	liveKey := strings.HasPrefix(apiKey, "creem_") && !testKey
+	test := testKey
+	if cfg.testMode != nil {
+		switch {
+		case *cfg.testMode && liveKey:
+			return nil, errors.New("creem: NewClient: WithTestMode(true) contradicts a live API key")
+		case !*cfg.testMode && testKey:
+			return nil, errors.New("creem: NewClient: WithTestMode(false) contradicts a test API key (prefix creem_test_)")
+		}
+		test = *cfg.testMode
+	}
+	base := LiveBaseURL
+	if test {
+		base = TestBaseURL
+	}
+	if cfg.baseURL != "" {
+		base = cfg.baseURL
+	}
+
+	ua := fmt.Sprintf("creem-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if cfg.userAgent != "" {
+		ua = cfg.userAgent + " " + ua
+	}
+
+	c := &Client{
+		apiKey:    apiKey,
+		baseURL:   base,
+		testMode:  test,
+		userAgent: ua,
+		logger:    cfg.logger,
+		http:      newRetryClient(&cfg),
+	}
+	c.Checkouts = &CheckoutsService{client: c}
+	c.Products = &ProductsService{client: c}
+	return c, nil
+}
+
+// newRetryClient starts from retryablehttp.NewClient and overrides what its defaults get wrong
+// for payments: logging, the retry policy, the backoff and the error handler.
+func newRetryClient(cfg *config) *retryablehttp.Client {
+	var hc http.Client
+	if cfg.httpClient != nil {
+		hc = *cfg.httpClient
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		hc.Transport = t
+	}
+	switch {
+	case cfg.timeout != nil:
+		hc.Timeout = *cfg.timeout
+	case hc.Timeout == 0:
+		hc.Timeout = DefaultTimeout
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &hc
+	// retryablehttp's own logger prints whole URLs, query strings included; the SDK logs
+	// through the hooks below instead, and only to the logger the user gave.
+	rc.Logger = nil
+	rc.RetryMax = cfg.retryMax
+	rc.RetryWaitMin, rc.RetryWaitMax = cfg.waitMin, cfg.waitMax
+	rc.CheckRetry = retry.CheckRetry
+	rc.Backoff = retry.Backoff
+	rc.ErrorHandler = retry.ErrorHandler
+	rc.RequestLogHook = retry.RequestHook
+	rc.ResponseLogHook = retry.ResponseHook
+	return rc
+}
+
+// BaseURL returns the URL requests are sent to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// TestMode reports whether the Client talks to Creem's test environment (from the key prefix or
+// WithTestMode).
+func (c *Client) TestMode() bool { return c.testMode }
+
+// RequestOption adjusts a single call.
+type RequestOption func(*requestOptions)
+
+type requestOptions struct {
+	idempotencyKey string
+	response       **http.Response
+}
+
+// WithIdempotencyKey sends key as the Idempotency-Key header instead of the one the SDK
+// generates. Only calls whose endpoint honours the header accept it (Products.Create); on other
+// calls it is refused before sending, because a key the server ignores would not make a retry safe.
+func WithIdempotencyKey(key string) RequestOption {
+	return func(o *requestOptions) { o.idempotencyKey = key }
+}
+
+// WithHTTPResponse stores the last *http.Response of the call in *dst, for its headers and
+// status. Its body has been read and closed.
+func WithHTTPResponse(dst **http.Response) RequestOption {
+	return func(o *requestOptions) { o.response = dst }
+}
+
+// endpoint describes one API operation.
+type endpoint struct {
+	method string
+	path   string // escaped path, IDs filled in
+	// safe: repeating the call cannot have a second effect (reads, license validation).
+	safe bool
+	// idempotencyKey: the endpoint honours Idempotency-Key; one is sent on every call (generated
+	// once per call unless the caller gives one), which makes the call safe to repeat.
+	idempotencyKey bool
+}
+
+func get(path string) endpoint   { return endpoint{method: http.MethodGet, path: path, safe: true} }
+func post(path string) endpoint  { return endpoint{method: http.MethodPost, path: path} }
+func patch(path string) endpoint { return endpoint{method: http.MethodPatch, path: path} }
+func del(path string) endpoint   { return endpoint{method: http.MethodDelete, path: path} }
+
+// send is the one request path: it builds the request with newRequest, runs it with do and
+// returns the decoded *T.
+func send[T any](ctx context.Context, c *Client, ep endpoint, query url.Values, body any, opts []RequestOption) (*T, error) {
+	req, o, err := c.newRequest(ctx, ep, query, body, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	if err := c.do(req, o, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// newRequest builds the request for ep: URL, headers, the JSON body as bytes (so every attempt
+// sends the same bytes) and the call description the retry policy reads from the context.
+func (c *Client) newRequest(ctx context.Context, ep endpoint, query url.Values, body any, opts []RequestOption) (*retryablehttp.Request, *requestOptions, error) {
+	if ctx == nil {
+		return nil, nil, errors.New("creem: nil context")
+	}
+	var o requestOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	key := o.idempotencyKey
+	if key != "" && !ep.idempotencyKey {
+		return nil, nil, fmt.Errorf("creem: %s %s does not honour idempotency keys", ep.method, ep.path)
+	}
+	if ep.idempotencyKey && key == "" {
+		key = newIdempotencyKey()
+	}
+
+	var payload []byte
+	if body != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // keep "&" in URLs readable; JSON is the same either way
+		if err := enc.Encode(body); err != nil {
+			return nil, nil, fmt.Errorf("creem: %s %s: encoding request body: %w", ep.method, ep.path, err)
+		}
+		payload = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+
+	u := c.baseURL + ep.path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	call := &retry.Call{Method: ep.method, Path: ep.path, Safe: ep.safe || key != "", Logger: c.logger}
+	var raw any
+	if payload != nil {
+		raw = payload
+	}
+	req, err := retryablehttp.NewRequestWithContext(retry.WithCall(ctx, call), ep.method, u, raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("creem: %s %s: %w", ep.method, ep.path, retry.Redact(err))
+	}
+	h := req.Header
+	h.Set("x-api-key", c.apiKey)
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		h.Set("Idempotency-Key", key)
+	}
+	return req, &o, nil
+}
+
+// do runs req through the retrying client and decodes a 2xx body into out (nil discards it).
+// Bodies are always closed; non-2xx responses become *APIError, transport failures are wrapped
+// so errors.Is sees context.Canceled and friends, with query strings removed from the message.
+func (c *Client) do(req *retryablehttp.Request, o *requestOptions, out any) error {
+	call := retry.CallFrom(req.Context())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if call.Attempts > 1 {
+			return fmt.Errorf("creem: %s %s: giving up after %d attempts: %w", call.Method, call.Path, call.Attempts, retry.Redact(err))
+		}
+		return fmt.Errorf("creem: %s %s: %w", call.Method, call.Path, retry.Redact(err))
+	}
+	defer closeBody(resp.Body)
+	if o.response != nil {
+		*o.response = resp
+	}
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		apiErr := newAPIError(call.Method, call.Path, resp.StatusCode, resp.Header, body)
+		if err != nil {
+			return fmt.Errorf("%w (reading the body failed: %w)", apiErr, retry.Redact(err))
+		}
+		return apiErr
+	}
+	if out == nil {
+		return nil
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return c.invalidResponse(call, resp, fmt.Errorf("content type %q is not JSON", ct))
+	}
+	lr := &capReader{r: resp.Body, n: maxResponseBody}
+	if err := json.NewDecoder(lr).Decode(out); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = errors.New("empty body")
+		}
+		return c.invalidResponse(call, resp, err)
+	}
+	return nil
+}
+
+func (c *Client) invalidResponse(call *retry.Call, resp *http.Response, err error) error {
+	return fmt.Errorf("creem: %s %s: %d %s: %w: %w", call.Method, call.Path, resp.StatusCode,
+		http.StatusText(resp.StatusCode), ErrInvalidResponse, retry.Redact(err))
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// closeBody reads a little of what is left, so the connection can be reused, and closes.
+func closeBody(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	_ = body.Close()
+}
+
+var errBodyTooLarge = fmt.Errorf("body larger than %d bytes", maxResponseBody)
+
+// capReader fails once more than n bytes would be read.
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		// Tell a body that ends exactly at the cap from one that goes on.
+		var one [1]byte
+		if n, _ := c.r.Read(one[:]); n > 0 {
+			return 0, errBodyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
+}
+
+// newIdempotencyKey returns a random UUIDv4 string.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,209 @@
+package creem
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/creem-go/creem/internal/sig"
+)
+
+// Errors of the redirect and webhook verifiers.
+var (
+	// ErrMissingSignature: the redirect or webhook carries no signature (or an empty one).
+	ErrMissingSignature = errors.New("creem: missing signature")
+	// ErrInvalidSignature: the signature does not match, or the signed input is malformed.
+	ErrInvalidSignature = errors.New("creem: invalid signature")
+)
+
+// RedirectParams are the parameters Creem appends to the success URL after a payment. Only a
+// value returned by VerifyRedirect (or found by RedirectParamsFromContext) has been verified.
+type RedirectParams struct {
+	RequestID      string // your CreateCheckoutParams.RequestID, if you set one
+	CheckoutID     string
+	OrderID        string
+	CustomerID     string
+	SubscriptionID string // empty for one-time products
+	ProductID      string
+}
+
+// redirectKeys are Creem's success-URL parameters in the order Creem appends them.
+var redirectKeys = [...]string{"request_id", "checkout_id", "order_id", "customer_id", "subscription_id", "product_id"}
+
+func (p *RedirectParams) field(key string) *string {
+	switch key {
+	case "request_id":
+		return &p.RequestID
+	case "checkout_id":
+		return &p.CheckoutID
+	case "order_id":
+		return &p.OrderID
+	case "customer_id":
+		return &p.CustomerID
+	case "subscription_id":
+		return &p.SubscriptionID
+	case "product_id":
+		return &p.ProductID
+	}
+	return nil
+}
+
+type queryPair struct{ key, value string }
+
+// SignRedirect returns the signature Creem puts on a success URL carrying p: the lowercase hex
+// SHA-256 of "k1=v1|k2=v2|…|salt=<apiKey>" over p's non-empty parameters in Creem's order
+// (request_id, checkout_id, order_id, customer_id, subscription_id, product_id). It is meant for
+// tests and fakes such as creemtest.
+func SignRedirect(p RedirectParams, apiKey string) string {
+	pairs := make([]queryPair, 0, len(redirectKeys))
+	for _, k := range redirectKeys {
+		if v := *p.field(k); keepRedirectValue(v) {
+			pairs = append(pairs, queryPair{k, v})
+		}
+	}
+	return saltedDigest(pairs, apiKey)
+}
+
+// VerifyRedirect checks the signature Creem put on a success-URL redirect and returns the
+// verified parameters. rawQuery is the URL's raw query string (r.URL.RawQuery): the parameter
+// order matters, so it is read as sent, not through url.Values.
+//
+// It accepts the construction Creem uses, SHA-256 of "k=v|…|salt=<apiKey>" with the parameters
+// in URL order, as well as the HMAC-SHA256 over the sorted "k=v&…" pairs that Creem's older docs
+// describe; each over Creem's parameters alone or over every non-signature parameter. Values
+// are percent-decoded; empty and "null" values are left out. Comparison is constant-time.
+// It returns ErrMissingSignature or ErrInvalidSignature (possibly wrapped) on failure.
+func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
+	if apiKey == "" {
+		return nil, errors.New("creem: VerifyRedirect: API key is empty")
+	}
+	var (
+		all, creemOnly []queryPair
+		signature      string
+		sigCount       int
+		params         RedirectParams
+		seen           [len(redirectKeys)]bool
+	)
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(part, "=")
+		key, err1 := url.QueryUnescape(rawKey)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			return nil, errors.Join(ErrInvalidSignature, errors.New("creem: malformed query string"))
+		}
+		if key == "signature" {
+			signature = value
+			sigCount++
+			continue
+		}
+		if !keepRedirectValue(value) {
+			continue
+		}
+		all = append(all, queryPair{key, value})
+		for i, k := range redirectKeys {
+			if k != key {
+				continue
+			}
+			if seen[i] {
+				return nil, errors.Join(ErrInvalidSignature, errors.New("creem: parameter "+key+" appears twice"))
+			}
+			seen[i] = true
+			*params.field(k) = value
+			creemOnly = append(creemOnly, queryPair{key, value})
+		}
+	}
+	if sigCount == 0 || strings.TrimSpace(signature) == "" {
+		return nil, ErrMissingSignature
+	}
+	if sigCount > 1 {
+		return nil, errors.Join(ErrInvalidSignature, errors.New("creem: more than one signature parameter"))
+	}
+	signature = strings.TrimSpace(signature)
+
+	ok := false
+	for _, pairs := range [][]queryPair{creemOnly, all} {
+		// Evaluate every candidate: no early exit reveals which one matched.
+		ok = sig.EqualHex(signature, saltedDigest(pairs, apiKey)) || ok
+		ok = sig.EqualHex(signature, sortedHMAC(pairs, apiKey)) || ok
+	}
+	if !ok {
+		return nil, ErrInvalidSignature
+	}
+	return &params, nil
+}
+
+// VerifyRedirectRequest is VerifyRedirect on the query of r.
+func VerifyRedirectRequest(r *http.Request, apiKey string) (*RedirectParams, error) {
+	if r == nil || r.URL == nil {
+		return nil, ErrMissingSignature
+	}
+	return VerifyRedirect(r.URL.RawQuery, apiKey)
+}
+
+// keepRedirectValue reports whether a parameter value takes part in the signature: Creem leaves
+// out null, empty and "null" values.
+func keepRedirectValue(v string) bool { return v != "" && v != "null" }
+
+// saltedDigest is Creem's construction: hex SHA-256 of "k1=v1|k2=v2|…|salt=<apiKey>".
+func saltedDigest(pairs []queryPair, apiKey string) string {
+	var b strings.Builder
+	for _, p := range pairs {
+		b.WriteString(p.key)
+		b.WriteByte('=')
+		b.WriteString(p.value)
+		b.WriteByte('|')
+	}
+	b.WriteString("salt=")
+	b.WriteString(apiKey)
+	return sig.SHA256Hex(b.String())
+}
+
+// sortedHMAC is the construction of Creem's older docs: hex HMAC-SHA256 keyed with the API key
+// over the "k=v" pairs sorted by key and joined with "&".
+func sortedHMAC(pairs []queryPair, apiKey string) string {
+	sorted := append([]queryPair(nil), pairs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].key < sorted[j].key })
+	var b strings.Builder
+	for i, p := range sorted {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.key)
+		b.WriteByte('=')
+		b.WriteString(p.value)
+	}
+	return sig.HMACSHA256Hex([]byte(apiKey), []byte(b.String()))
+}
+
+type redirectParamsKey struct{}
+
+// VerifyRedirectHandler wraps the handler of your success URL: it verifies the redirect with
+// VerifyRedirectRequest and answers 401 when the signature is missing or wrong, without calling
+// next. Otherwise next runs with the verified parameters in the request context; read them with
+// RedirectParamsFromContext. Other query parameters on the URL are not covered by this check.
+func VerifyRedirectHandler(apiKey string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := VerifyRedirectRequest(r, apiKey)
+		if err != nil {
+			msg := "Invalid signature"
+			if errors.Is(err, ErrMissingSignature) {
+				msg = "Missing signature"
+			}
+			http.Error(w, msg, http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), redirectParamsKey{}, p)))
+	})
+}
+
+// RedirectParamsFromContext returns the parameters VerifyRedirectHandler verified.
+func RedirectParamsFromContext(ctx context.Context) (*RedirectParams, bool) {
+	p, ok := ctx.Value(redirectParamsKey{}).(*RedirectParams)
+	return p, ok
+}

@@ -1,0 +1,240 @@
+package creem
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// Ptr returns a pointer to v. It fills optional parameters whose zero value is meaningful,
+// such as CreateProductParams.Price (0 is a free product) or a *bool flag.
+func Ptr[T any](v T) *T { return &v }
+
+// Metadata holds the free-form key-value pairs Creem stores on checkouts, customers and
+// subscriptions. Values decode as encoding/json decodes into an interface value.
+type Metadata map[string]any
+
+// Mode is the environment an object lives in (EnvironmentMode in the spec). It is an open enum:
+// values Creem adds later decode unchanged.
+type Mode string
+
+// Known modes.
+const (
+	ModeTest    Mode = "test"
+	ModeProd    Mode = "prod"
+	ModeSandbox Mode = "sandbox"
+)
+
+// Currency is a three-letter ISO currency code in upper case. It is an open enum.
+type Currency string
+
+// Currencies the API accepts for products.
+const (
+	CurrencyEUR Currency = "EUR"
+	CurrencyUSD Currency = "USD"
+)
+
+// Timestamp is a point in time as Creem sends it: an ISO-8601 string on most entities, epoch
+// milliseconds on transactions, refunds, webhook envelopes, error bodies and stats. Both forms
+// decode, and a decoded Timestamp encodes back to the form it came in. JSON null decodes to the
+// zero Timestamp, and the zero Timestamp encodes as null.
+type Timestamp struct {
+	time.Time
+	form timestampForm
+}
+
+type timestampForm uint8
+
+const (
+	formISO          timestampForm = iota // "2024-10-12T11:58:33.097Z"
+	formMillis                            // 1728734325927
+	formMillisString                      // "1728734325927"
+)
+
+// isoLayout is the layout Creem writes (JavaScript's Date.toISOString).
+const isoLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// NewTimestamp returns t as a Timestamp that encodes in the ISO-8601 form.
+func NewTimestamp(t time.Time) Timestamp { return Timestamp{Time: t} }
+
+// TimestampFromMillis returns the instant ms milliseconds after the Unix epoch, in UTC, as a
+// Timestamp that encodes as epoch milliseconds.
+func TimestampFromMillis(ms int64) Timestamp {
+	return Timestamp{Time: time.UnixMilli(ms).UTC(), form: formMillis}
+}
+
+// IsMillis reports whether the Timestamp was decoded from (and so encodes as) epoch milliseconds.
+func (t Timestamp) IsMillis() bool { return t.form != formISO }
+
+var errBadTimestamp = errors.New("creem: timestamp is neither an ISO-8601 string nor epoch milliseconds")
+
+// UnmarshalJSON decodes an ISO-8601 string, epoch milliseconds as a number or as a string of
+// digits, or null.
+func (t *Timestamp) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return errBadTimestamp
+	}
+	if string(data) == "null" {
+		*t = Timestamp{}
+		return nil
+	}
+	if data[0] != '"' {
+		ms, err := parseMillis(string(data))
+		if err != nil {
+			return errBadTimestamp
+		}
+		*t = TimestampFromMillis(ms)
+		return nil
+	}
+	var s string
+	if bytes.IndexByte(data, '\\') < 0 && len(data) >= 2 && data[len(data)-1] == '"' {
+		s = string(data[1 : len(data)-1])
+	} else if err := json.Unmarshal(data, &s); err != nil {
+		return errBadTimestamp
+	}
+	if s == "" {
+		*t = Timestamp{}
+		return nil
+	}
+	if isDigits(s) {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return errBadTimestamp
+		}
+		*t = TimestampFromMillis(ms)
+		t.form = formMillisString
+		return nil
+	}
+	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if v, err := time.Parse(layout, s); err == nil {
+			*t = Timestamp{Time: v}
+			return nil
+		}
+	}
+	return errBadTimestamp
+}
+
+// MarshalJSON encodes the Timestamp in the form it was decoded from (ISO-8601 by default).
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	switch t.form {
+	case formMillis:
+		return strconv.AppendInt(nil, t.UnixMilli(), 10), nil
+	case formMillisString:
+		b := append([]byte{'"'}, strconv.AppendInt(nil, t.UnixMilli(), 10)...)
+		return append(b, '"'), nil
+	}
+	if y := t.Year(); y < 0 || y > 9999 {
+		return nil, errors.New("creem: timestamp year outside [0,9999]")
+	}
+	b := append([]byte{'"'}, t.Format(isoLayout)...)
+	return append(b, '"'), nil
+}
+
+// parseMillis parses epoch milliseconds written as a JSON number (an integer, or a float such
+// as 1.7e12 that is integral).
+func parseMillis(s string) (int64, error) {
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return ms, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != f || f > 9.2e18 || f < -9.2e18 {
+		return 0, errBadTimestamp
+	}
+	return int64(f), nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Nullable is a field of a PATCH body with three states: unset (omitted from the body, the value
+// stays as it is), null (sent as JSON null, the value is cleared) and a value. The zero Nullable is
+// unset. Build one with Value or Null.
+type Nullable[T any] struct {
+	value T
+	set   bool
+	null  bool
+}
+
+// Value returns a Nullable that sends v.
+func Value[T any](v T) Nullable[T] { return Nullable[T]{value: v, set: true} }
+
+// Null returns a Nullable that sends JSON null, which clears the field.
+func Null[T any]() Nullable[T] { return Nullable[T]{set: true, null: true} }
+
+// IsZero reports whether n is unset; the `omitzero` tag option uses it to leave n out of the body.
+func (n Nullable[T]) IsZero() bool { return !n.set }
+
+// IsNull reports whether n sends JSON null.
+func (n Nullable[T]) IsNull() bool { return n.set && n.null }
+
+// Get returns the value and whether n holds one (neither unset nor null).
+func (n Nullable[T]) Get() (T, bool) { return n.value, n.set && !n.null }
+
+// MarshalJSON encodes the value, or null.
+func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+	if !n.set || n.null {
+		return []byte("null"), nil
+	}
+	return json.Marshal(n.value)
+}
+
+// UnmarshalJSON decodes null as Null and anything else as Value.
+func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
+	if string(bytes.TrimSpace(data)) == "null" {
+		*n = Null[T]()
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*n = Value(v)
+	return nil
+}
+
+// unmarshalIDOrObject decodes an ID-or-object field: a JSON string fills only *id, anything
+// else decodes into obj (a pointer to the entity's method-free twin type). Only the first byte
+// is inspected to tell the two apart.
+func unmarshalIDOrObject(data []byte, id *string, obj any) error {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	if len(data) > 0 && data[0] == '"' {
+		return json.Unmarshal(data, id)
+	}
+	return json.Unmarshal(data, obj)
+}
+
+// unmarshalOneOrMany decodes a field documented as an object in one place and an array in
+// another: an object becomes a one-element slice, null an empty one.
+func unmarshalOneOrMany[T any](data []byte, dst *[]T) error {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	if len(data) > 0 && data[0] == '{' {
+		var one T
+		if err := json.Unmarshal(data, &one); err != nil {
+			return err
+		}
+		*dst = []T{one}
+		return nil
+	}
+	if string(bytes.TrimSpace(data)) == "null" {
+		*dst = nil
+		return nil
+	}
+	var many []T
+	if err := json.Unmarshal(data, &many); err != nil {
+		return err
+	}
+	*dst = many
+	return nil
+}
