@@ -1,15 +1,21 @@
 package creem_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -97,3 +103,89 @@ func readTestdata(t *testing.T, parts ...string) []byte {
 
 func fixture(t *testing.T, name string) []byte { return readTestdata(t, "fixtures", name) }
 func golden(t *testing.T, name string) []byte  { return readTestdata(t, "golden", name) }
+
+// decodeStrict decodes data into a new T and fails the test for any JSON field that T (or a
+// type nested in it) has no field for. encoding/json's DisallowUnknownFields does not reach
+// through custom UnmarshalJSON methods, so the check walks the JSON and the Go type itself.
+func decodeStrict[T any](t *testing.T, data []byte) *T {
+	t.Helper()
+	out := new(T)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(out))
+	var raw any
+	require.NoError(t, json.Unmarshal(data, &raw))
+	assert.Empty(t, unknownFields("$", raw, reflect.TypeFor[T]()), "JSON fields without a Go field")
+	return out
+}
+
+var (
+	timestampType = reflect.TypeFor[creem.Timestamp]()
+	rawType       = reflect.TypeFor[json.RawMessage]()
+)
+
+// unknownFields lists the JSON paths in v that type t cannot hold.
+func unknownFields(path string, v any, t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == rawType || t.Kind() == reflect.Interface {
+		return nil
+	}
+	switch val := v.(type) {
+	case map[string]any:
+		switch {
+		case t.Kind() == reflect.Map:
+			return nil
+		case t.Kind() == reflect.Slice: // an object decoded as a one-element list
+			return unknownFields(path, val, t.Elem())
+		case t.Kind() != reflect.Struct || t == timestampType:
+			return []string{path + ": object for " + t.String()}
+		}
+		fields := jsonFields(t)
+		var out []string
+		for k, sub := range val {
+			ft, ok := fields[k]
+			if !ok {
+				out = append(out, path+"."+k+" (on "+t.Name()+")")
+				continue
+			}
+			out = append(out, unknownFields(path+"."+k, sub, ft)...)
+		}
+		return out
+	case []any:
+		if t.Kind() != reflect.Slice {
+			return []string{path + ": array for " + t.String()}
+		}
+		var out []string
+		for i, e := range val {
+			out = append(out, unknownFields(fmt.Sprintf("%s[%d]", path, i), e, t.Elem())...)
+		}
+		return out
+	}
+	return nil
+}
+
+// jsonFields maps JSON names to field types, following embedded structs.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && tag == "" {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}

@@ -339,7 +339,10 @@ func TestInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Products.Update(ctx, "", &creem.UpdateProductParams{})
 			return err
 		}},
-		{"params", func(ctx context.Context, c *creem.Client) error { _, err := c.Products.Update(ctx, "prod_1", nil); return err }},
+		{"params", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Products.Update(ctx, "prod_1", nil)
+			return err
+		}},
 		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Products.Archive(ctx, ""); return err }},
 	}
 	srv, rec := newServer(t, serveJSON(http.StatusOK, []byte(`{}`)))

@@ -1,0 +1,122 @@
+package creem_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/creem-go/creem"
+)
+
+func TestDecodeProductFixture(t *testing.T) {
+	p := decodeStrict[creem.Product](t, fixture(t, "product.json"))
+	assert.Equal(t, "prod_6tW66i0oZM7w1qXReHJrwg", p.ID)
+	assert.Equal(t, creem.ModeTest, p.Mode)
+	assert.Equal(t, "product", p.Object)
+	assert.Equal(t, []string{"https://cdn.example.com/pro.png", "https://cdn.example.com/pro-2.png"}, p.ImageURLs)
+	require.Len(t, p.Features, 2)
+	assert.Equal(t, creem.FeatureTypeCustomerCredits, p.Features[0].Type)
+	assert.Equal(t, "10000", p.Features[0].CustomerCredits.Amount)
+	assert.Equal(t, "ai-tokens", *p.Features[0].CustomerCredits.BucketName)
+	assert.Nil(t, p.Features[1].CustomerCredits)
+	require.Len(t, p.UsagePrices, 1)
+	assert.Equal(t, creem.UsagePrice{
+		ID: "uprice_4vB3nM", MeterID: "meter_2kL9pQ", UnitPrice: 0.25, FreeAllowance: 1000, Cap: creem.Ptr[int64](50000),
+		SettlementMode: creem.SettlementModePostpaid, TargetAccount: creem.TargetAccountShared, TrialUsageMode: creem.TrialUsageModeFree,
+	}, p.UsagePrices[0])
+	assert.Equal(t, int64(2900), p.Price)
+	assert.Equal(t, creem.CurrencyUSD, p.Currency)
+	assert.Equal(t, creem.BillingTypeRecurring, p.BillingType)
+	assert.Equal(t, creem.BillingPeriodCustom, p.BillingPeriod)
+	assert.Equal(t, creem.RecurringIntervalMonth, *p.RecurringInterval)
+	assert.Equal(t, 3, *p.RecurringIntervalCount)
+	assert.Equal(t, 14, *p.TrialPeriodDays)
+	assert.Equal(t, int64(100), *p.TrialPrice)
+	assert.Equal(t, creem.TaxModeExclusive, p.TaxMode)
+	assert.Equal(t, creem.TaxCategorySaaS, p.TaxCategory)
+	assert.Equal(t, "https://shop.example.com/thanks", *p.DefaultSuccessURL)
+	require.Len(t, p.CustomFields, 1)
+	assert.Equal(t, 200, *p.CustomFields[0].Text.MaxLength)
+	assert.Equal(t, 2, *p.CustomFields[0].Text.MinimumLength)
+	assert.Nil(t, p.CustomFields[0].Text.Value)
+	assert.True(t, p.CreatedAt.Equal(time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)))
+	assert.True(t, p.UpdatedAt.Equal(time.Date(2026, 2, 1, 12, 0, 0, 123e6, time.UTC)))
+}
+
+func TestDecodeCheckoutFixture(t *testing.T) {
+	ch := decodeStrict[creem.Checkout](t, fixture(t, "checkout.json"))
+	assert.Equal(t, "order-2026-0042", ch.RequestID)
+	assert.Equal(t, 2, ch.Units)
+	assert.Equal(t, int64(1500), *ch.CustomPrice)
+
+	o := ch.Order
+	require.NotNil(t, o)
+	assert.Equal(t, "cust_1OcIK1GEuVvXZwD19tjq2z", *o.Customer)
+	assert.Equal(t, "prod_d1AY2Sadk9YAvLI0pj97f", o.Product)
+	assert.Equal(t, []int64{3000, 3000, 630, 300, 3330, 3330}, []int64{o.Amount, o.SubTotal, o.TaxAmount, o.DiscountAmount, o.AmountDue, o.AmountPaid})
+	assert.Equal(t, int64(3610), *o.FxAmount)
+	assert.Equal(t, creem.CurrencyUSD, *o.FxCurrency)
+	assert.InDelta(t, 1.084, *o.FxRate, 1e-9)
+	assert.Equal(t, creem.OrderStatusPaid, o.Status)
+	assert.Equal(t, creem.OrderTypeRecurring, o.Type)
+	assert.Nil(t, o.Affiliate)
+
+	s := ch.Subscription
+	require.NotNil(t, s)
+	assert.Equal(t, "prod_d1AY2Sadk9YAvLI0pj97f", s.Product.ID)
+	assert.Equal(t, "cust_1OcIK1GEuVvXZwD19tjq2z", s.Customer.ID)
+	require.Len(t, s.Items, 1)
+	assert.Equal(t, 2, *s.Items[0].Units)
+	assert.Equal(t, creem.SubscriptionStatusActive, s.Status)
+	assert.Equal(t, creem.CollectionMethodChargeAutomatically, s.CollectionMethod)
+	require.NotNil(t, s.LastTransaction)
+	assert.Equal(t, creem.TransactionStatusPaid, s.LastTransaction.Status)
+	assert.Equal(t, int64(1728734327355), s.LastTransaction.CreatedAt.UnixMilli())
+	assert.True(t, s.LastTransaction.CreatedAt.IsMillis())
+	assert.Equal(t, int64(1731412718000), s.LastTransaction.PeriodEnd.UnixMilli())
+	assert.Nil(t, s.LastTransaction.RefundedAmount)
+	assert.Equal(t, "NL", *s.LastTransaction.TaxCountry)
+	assert.Nil(t, s.CanceledAt)
+	assert.Equal(t, 2024, s.NextTransactionDate.Year())
+	assert.Equal(t, &creem.AppliedDiscount{ID: "dis_3e6Z6TzvHKdsjEgXnGDEp0", DiscountCode: "LAUNCH10", Name: "Launch",
+		Type: creem.DiscountTypePercentage, Amount: 10, Duration: creem.DiscountDurationRepeating, DurationInMonths: 3}, s.Discount)
+	assert.Equal(t, creem.Metadata{"internal_customer_id": "u_981"}, s.Metadata)
+
+	c := ch.Customer
+	require.NotNil(t, c)
+	assert.Equal(t, "buyer@example.com", c.Email)
+	assert.Equal(t, "Tester Test", *c.Name)
+	assert.Equal(t, "u_981", *c.ExternalID)
+
+	require.Len(t, ch.CustomFields, 1)
+	assert.True(t, *ch.CustomFields[0].Checkbox.Value)
+	require.Len(t, ch.LicenseKeys, 1)
+	lk := ch.LicenseKeys[0]
+	assert.Equal(t, "ABC12-DEF34-GHI56", lk.Key)
+	assert.Equal(t, 3, *lk.ActivationLimit)
+	assert.Nil(t, lk.ExpiresAt)
+	require.Len(t, lk.Instances, 1)
+	assert.Equal(t, creem.LicenseInstanceStatusActive, lk.Instances[0].Status)
+
+	require.Len(t, ch.Feature, 1)
+	require.NotNil(t, ch.Feature[0].File)
+	assert.Equal(t, creem.FeatureFile{ID: "file_1", FileName: "book.pdf", URL: "https://files.example.com/book.pdf", Type: "application/pdf", Size: 1048576}, ch.Feature[0].File.Files[0])
+	assert.Equal(t, creem.Metadata{"userId": "user_123", "visitCount": float64(42)}, ch.Metadata)
+	assert.Equal(t, "LAUNCH10", ch.Discount.DiscountCode)
+}
+
+func TestDecodeProductListFixture(t *testing.T) {
+	page := decodeStrict[creem.Page[creem.Product]](t, fixture(t, "product_list.json"))
+	require.Len(t, page.Items, 2)
+	assert.Nil(t, page.Items[0].DefaultSuccessURL)
+	assert.Equal(t, 6, page.Pagination.TotalPages)
+}
+
+// The strict decoder is itself tested: a field the Go type lacks must be reported.
+func TestDecodeStrictReportsUnknownFields(t *testing.T) {
+	var raw any = map[string]any{"id": "ch_1", "product": map[string]any{"id": "p", "brand_new_field": 1}}
+	assert.Equal(t, []string{"$.product.brand_new_field (on Product)"}, unknownFields("$", raw, reflect.TypeFor[creem.Checkout]()))
+}
