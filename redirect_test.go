@@ -265,7 +265,7 @@ func TestVerifyRedirectHandler(t *testing.T) {
 
 	for q, body := range map[string]string{
 		strings.Replace(good, "ord_4aDw", "ord_XXXX", 1): "Invalid signature\n",
-		query(sixParams, ""): "Missing signature\n",
+		query(sixParams, ""):                             "Missing signature\n",
 	} {
 		rec = httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/thanks?"+q, nil))
