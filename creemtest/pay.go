@@ -1,0 +1,311 @@
+package creemtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/creem-go/creem"
+)
+
+// Pay completes checkout checkoutID as if a buyer with the given e-mail had paid on the hosted
+// page: it creates the customer (or reuses the one with that e-mail), the order and the
+// transaction, and a subscription for recurring products. It returns the URL Creem would
+// redirect the browser to: the success URL with signed parameters appended.
+func (s *Server) Pay(ctx context.Context, checkoutID, email string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	redirect, aerr := s.pay(checkoutID, email)
+	if aerr != nil {
+		return "", fmt.Errorf("creemtest: Pay %s: %d %s", checkoutID, aerr.status, strings.Join(aerr.messages, "; "))
+	}
+	return redirect, nil
+}
+
+// pay completes a checkout. s.mu must be held.
+func (s *Server) pay(checkoutID, email string) (string, *apiError) {
+	ch, ok := s.st.checkouts.get(checkoutID)
+	if !ok {
+		return "", notFound("Checkout")
+	}
+	if ch.Status != creem.CheckoutStatusPending {
+		return "", errorf(http.StatusConflict, "Checkout is "+string(ch.Status))
+	}
+	email = strings.TrimSpace(email)
+	prefill := s.st.prefill[checkoutID]
+	if email == "" {
+		email = prefill.Email
+	}
+	if !validEmail(email) && prefill.ID == "" {
+		return "", errorf(http.StatusBadRequest, "email must be an email")
+	}
+	prod, aerr := s.product(ch.Product.ID)
+	if aerr != nil {
+		return "", aerr
+	}
+
+	now := s.now().UTC()
+	ts := creem.NewTimestamp(now)
+	cust := s.customerFor(prefill, email, now)
+
+	unit := prod.Price
+	if ch.CustomPrice != nil {
+		unit = *ch.CustomPrice
+	}
+	amount := unit * int64(ch.Units)
+	recurring := prod.BillingType == creem.BillingTypeRecurring
+
+	order := &creem.Order{
+		ID: newID("ord"), Mode: creem.ModeTest, Object: "order", Customer: creem.Ptr(cust.ID), Product: prod.ID,
+		Amount: amount, SubTotal: amount, AmountDue: amount, AmountPaid: amount, Currency: prod.Currency,
+		Status: creem.OrderStatusPaid, Type: creem.OrderTypeOnetime, CreatedAt: ts, UpdatedAt: ts,
+	}
+	tran := &creem.Transaction{
+		ID: newID("tran"), Mode: creem.ModeTest, Object: "transaction", Amount: amount, AmountPaid: creem.Ptr(amount),
+		DiscountAmount: creem.Ptr[int64](0), Currency: prod.Currency, Type: creem.TransactionTypePayment,
+		TaxAmount: creem.Ptr[int64](0), Status: creem.TransactionStatusPaid, Order: creem.Ptr(order.ID),
+		Customer: creem.Ptr(cust.ID), Description: prod.Name, CreatedAt: creem.TimestampFromMillis(now.UnixMilli()),
+	}
+	order.Transaction = creem.Ptr(tran.ID)
+
+	var sub *creem.Subscription
+	if recurring {
+		order.Type = creem.OrderTypeRecurring
+		end := nextPeriod(prod, now)
+		start, next := creem.NewTimestamp(now), creem.NewTimestamp(end)
+		sub = &creem.Subscription{
+			ID: newID("sub"), Mode: creem.ModeTest, Object: "subscription",
+			Product: &creem.Product{ID: prod.ID}, Customer: &creem.Customer{ID: cust.ID},
+			Items: []creem.SubscriptionItem{{
+				ID: newID("sitem"), Mode: creem.ModeTest, Object: "subscription_item",
+				ProductID: prod.ID, PriceID: "pprice_" + strings.TrimPrefix(prod.ID, "prod_"), Units: creem.Ptr(ch.Units),
+			}},
+			CollectionMethod: creem.CollectionMethodChargeAutomatically, Status: creem.SubscriptionStatusActive,
+			LastTransactionID: tran.ID, LastTransactionDate: &start, NextTransactionDate: &next,
+			CurrentPeriodStartDate: &start, CurrentPeriodEndDate: &next,
+			CreatedAt: ts, UpdatedAt: ts, Metadata: ch.Metadata,
+		}
+		tran.Type = creem.TransactionTypeInvoice
+		tran.Subscription = creem.Ptr(sub.ID)
+		tran.PeriodStart = creem.Ptr(creem.TimestampFromMillis(now.UnixMilli()))
+		tran.PeriodEnd = creem.Ptr(creem.TimestampFromMillis(end.UnixMilli()))
+		sub.LastTransaction = tran
+		s.st.subscriptions.put(sub.ID, sub)
+	}
+	s.st.orders.put(order.ID, order)
+	s.st.transactions.put(tran.ID, tran)
+
+	ch.Status = creem.CheckoutStatusCompleted
+	ch.Order = &creem.Order{ID: order.ID}
+	ch.Customer = &creem.Customer{ID: cust.ID}
+	params := creem.RedirectParams{RequestID: ch.RequestID, CheckoutID: ch.ID, OrderID: order.ID, CustomerID: cust.ID, ProductID: prod.ID}
+	if sub != nil {
+		ch.Subscription = &creem.Subscription{ID: sub.ID}
+		params.SubscriptionID = sub.ID
+	}
+
+	target := s.URL + "/checkout/" + ch.ID + "/complete"
+	if ch.SuccessURL != nil && *ch.SuccessURL != "" {
+		target = *ch.SuccessURL
+	} else if prod.DefaultSuccessURL != nil && *prod.DefaultSuccessURL != "" {
+		target = *prod.DefaultSuccessURL
+	}
+	return signedRedirect(target, params, s.APIKey), nil
+}
+
+// customerFor returns the customer paying: the one named at checkout creation, the one with
+// this e-mail, or a new one. s.mu must be held.
+func (s *Server) customerFor(prefill creem.CheckoutCustomer, email string, now time.Time) *creem.Customer {
+	if c, ok := s.st.customers.get(prefill.ID); ok {
+		return c
+	}
+	for _, c := range s.st.customers.filter(func(c *creem.Customer) bool { return strings.EqualFold(c.Email, email) }) {
+		return c
+	}
+	ts := creem.NewTimestamp(now)
+	c := &creem.Customer{ID: newID("cust"), Mode: creem.ModeTest, Object: "customer", Email: email, Country: creem.Ptr("NL"), CreatedAt: ts, UpdatedAt: ts}
+	if prefill.Name != "" {
+		c.Name = creem.Ptr(prefill.Name)
+	}
+	s.st.customers.put(c.ID, c)
+	return c
+}
+
+// nextPeriod returns the end of the first billing period of a recurring product started at t.
+func nextPeriod(p *creem.Product, t time.Time) time.Time {
+	switch p.BillingPeriod {
+	case creem.BillingPeriodEveryDay:
+		return t.AddDate(0, 0, 1)
+	case creem.BillingPeriodEveryThreeMonth:
+		return t.AddDate(0, 3, 0)
+	case creem.BillingPeriodEverySixMonths:
+		return t.AddDate(0, 6, 0)
+	case creem.BillingPeriodEveryYear:
+		return t.AddDate(1, 0, 0)
+	case creem.BillingPeriodCustom:
+		n := 1
+		if p.RecurringIntervalCount != nil {
+			n = *p.RecurringIntervalCount
+		}
+		if p.RecurringInterval != nil {
+			switch *p.RecurringInterval {
+			case creem.RecurringIntervalDay:
+				return t.AddDate(0, 0, n)
+			case creem.RecurringIntervalWeek:
+				return t.AddDate(0, 0, 7*n)
+			case creem.RecurringIntervalYear:
+				return t.AddDate(n, 0, 0)
+			}
+		}
+		return t.AddDate(0, n, 0)
+	}
+	return t.AddDate(0, 1, 0)
+}
+
+// signedRedirect appends Creem's parameters, in Creem's order, and their signature to target,
+// keeping any query target already has.
+func signedRedirect(target string, p creem.RedirectParams, apiKey string) string {
+	var parts []string
+	for _, kv := range [...][2]string{
+		{"request_id", p.RequestID}, {"checkout_id", p.CheckoutID}, {"order_id", p.OrderID},
+		{"customer_id", p.CustomerID}, {"subscription_id", p.SubscriptionID}, {"product_id", p.ProductID},
+	} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+"="+url.QueryEscape(kv[1]))
+		}
+	}
+	parts = append(parts, "signature="+creem.SignRedirect(p, apiKey))
+	query := strings.Join(parts, "&")
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	if u.RawQuery != "" {
+		query = u.RawQuery + "&" + query
+	}
+	u.RawQuery = query
+	return u.String()
+}
+
+func validEmail(email string) bool {
+	at := strings.IndexByte(email, '@')
+	return at > 0 && at < len(email)-1 && !strings.ContainsAny(email, " \t\r\n<>")
+}
+
+var pageTemplate = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{{.Title}} · creemtest checkout</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
+.price{font-size:2rem;margin:.5rem 0}.note{color:#666}input,button{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}</style>
+</head>
+<body>
+<p class="note">Test mode · creemtest</p>
+<h1 id="product">{{.Title}}</h1>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+{{if .Price}}<p class="price" id="price">{{.Price}}{{if .Units}} × {{.Units}}{{end}}</p>{{end}}
+{{if .Message}}<p id="message" role="alert">{{.Message}}</p>{{end}}
+{{if .Payable}}<form method="post" action="{{.Action}}">
+<label for="email">E-mail</label>
+<input id="email" name="email" type="email" required value="{{.Email}}">
+<button id="pay" type="submit">Pay</button>
+</form>{{end}}
+</body>
+</html>
+`))
+
+type pageData struct {
+	Title, Description, Price, Message, Action, Email string
+	Units                                              int
+	Payable                                            bool
+}
+
+func formatPrice(amount int64, currency creem.Currency) string {
+	symbol := map[creem.Currency]string{creem.CurrencyEUR: "€", creem.CurrencyUSD: "$"}[currency]
+	if symbol == "" {
+		symbol = string(currency) + " "
+	}
+	return fmt.Sprintf("%s%d.%02d", symbol, amount/100, amount%100)
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, status int, d pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = pageTemplate.Execute(w, d)
+}
+
+// checkoutPage serves the hosted payment page: product, price, an e-mail field and a Pay button.
+func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	d, status := s.pageFor(r.PathValue("id"))
+	s.mu.Unlock()
+	s.renderPage(w, status, d)
+}
+
+// pageFor builds the page of a checkout. s.mu must be held.
+func (s *Server) pageFor(id string) (pageData, int) {
+	ch, ok := s.st.checkouts.get(id)
+	if !ok {
+		return pageData{Title: "Checkout not found"}, http.StatusNotFound
+	}
+	prod := s.st.products.byID[ch.Product.ID]
+	unit := prod.Price
+	if ch.CustomPrice != nil {
+		unit = *ch.CustomPrice
+	}
+	d := pageData{
+		Title: prod.Name, Description: prod.Description, Price: formatPrice(unit, prod.Currency),
+		Action: "/checkout/" + ch.ID, Email: s.st.prefill[id].Email, Payable: ch.Status == creem.CheckoutStatusPending,
+	}
+	if ch.Units > 1 {
+		d.Units = ch.Units
+	}
+	if !d.Payable {
+		d.Message = "This checkout is " + string(ch.Status) + "."
+	}
+	return d, http.StatusOK
+}
+
+// checkoutPay handles the Pay button: it completes the checkout and answers 303 See Other to
+// the signed success URL.
+func (s *Server) checkoutPay(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.renderPage(w, http.StatusBadRequest, pageData{Title: "Bad request", Message: "The form could not be read."})
+		return
+	}
+	s.mu.Lock()
+	redirect, aerr := s.pay(id, r.PostFormValue("email"))
+	var d pageData
+	if aerr != nil {
+		d, _ = s.pageFor(id)
+	}
+	s.mu.Unlock()
+	if aerr != nil {
+		d.Message = strings.Join(aerr.messages, "; ")
+		s.renderPage(w, aerr.status, d)
+		return
+	}
+	http.Redirect(w, r, redirect, http.StatusSeeOther)
+}
+
+// checkoutComplete is where checkouts without a success URL land.
+func (s *Server) checkoutComplete(w http.ResponseWriter, r *http.Request) {
+	title := "Payment successful"
+	if _, err := creem.VerifyRedirectRequest(r, s.APIKey); err != nil {
+		title = "Invalid signature"
+		if errors.Is(err, creem.ErrMissingSignature) {
+			title = "Missing signature"
+		}
+		s.renderPage(w, http.StatusUnauthorized, pageData{Title: title})
+		return
+	}
+	s.renderPage(w, http.StatusOK, pageData{Title: title, Message: "Checkout " + r.PathValue("id") + " is completed."})
+}

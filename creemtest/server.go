@@ -1,0 +1,239 @@
+// Package creemtest is an in-process fake of the Creem API for tests that need no network and
+// no Creem account.
+//
+// A Server speaks the real API's paths, status codes, error envelope and request validation
+// (unknown or missing fields and wrong types give Creem's 400 body, a wrong API key 403,
+// unknown IDs 404), keeps state, and serves a small hosted payment page at each checkout's
+// checkout_url. Paying it, in a browser or with Pay, completes the checkout, creates the
+// customer, order and transaction (and subscription, for recurring products) and redirects to
+// the success URL with parameters signed exactly as Creem signs them. Fault injection (FailNext)
+// lets you test your retry and error handling.
+//
+//	srv := creemtest.NewServer()
+//	defer srv.Close()
+//	client, _ := srv.Client()
+//	product, _ := client.Products.Create(ctx, &creem.CreateProductParams{…})
+package creemtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/creem-go/creem"
+)
+
+// Server is a fake Creem API server listening on a loopback address. Create it with NewServer
+// and stop it with Close. It is safe for concurrent use.
+type Server struct {
+	// URL is the server's base URL, e.g. http://127.0.0.1:41234. Pass it to creem.WithBaseURL.
+	URL string
+	// APIKey is the only key the server accepts (a creem_test_ key).
+	APIKey string
+	// WebhookSecret signs the webhooks the server sends.
+	WebhookSecret string
+
+	hs        *httptest.Server
+	now       func() time.Time
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	mu     sync.Mutex
+	st     *store
+	faults []*faultRule
+	calls  map[string]int
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithAPIKey makes the server accept key instead of a generated one.
+func WithAPIKey(key string) Option { return func(s *Server) { s.APIKey = key } }
+
+// WithWebhookSecret makes the server sign webhooks with secret instead of a generated one.
+func WithWebhookSecret(secret string) Option { return func(s *Server) { s.WebhookSecret = secret } }
+
+// WithClock makes the server read the time from now, for timestamps and periods.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// NewServer starts a fake Creem server. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		APIKey:        "creem_test_" + randomID(24),
+		WebhookSecret: "whsec_" + randomID(32),
+		now:           time.Now,
+		closing:       make(chan struct{}),
+		st:            newStore(),
+		calls:         map[string]int{},
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.hs = httptest.NewServer(s.routes())
+	s.URL = s.hs.URL
+	return s
+}
+
+// Close stops the server, ends pending fault delays and waits for running requests. It leaves
+// no goroutine behind.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.hs.CloseClientConnections()
+		s.hs.Close()
+	})
+}
+
+// Client returns a creem.Client for this server: its API key and URL, plus opts.
+func (s *Server) Client(opts ...creem.Option) (*creem.Client, error) {
+	return creem.NewClient(s.APIKey, append([]creem.Option{creem.WithBaseURL(s.URL)}, opts...)...)
+}
+
+// Calls returns how many requests reached route so far, faulted ones included. route is a
+// pattern as the server registers it ("POST /v1/checkouts", "GET /v1/products/{id}") or a
+// method and a concrete path ("GET /v1/products/prod_123").
+func (s *Server) Calls(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[route]
+}
+
+// apiError is an error answer in Creem's classic envelope.
+type apiError struct {
+	status   int
+	messages []string
+}
+
+func errorf(status int, msgs ...string) *apiError { return &apiError{status: status, messages: msgs} }
+
+func notFound(what string) *apiError { return errorf(http.StatusNotFound, what+" not found") }
+
+// handler serves one API route with the store locked. body is the request body, read already.
+type handler func(r *http.Request, body []byte) (any, *apiError)
+
+// api wraps a handler: it counts the call, applies injected faults, checks the API key, reads
+// the body and writes the JSON answer or Creem's error envelope.
+func (s *Server) api(pattern string, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		concrete := r.Method + " " + r.URL.Path
+		s.mu.Lock()
+		s.calls[pattern]++
+		if concrete != pattern {
+			s.calls[concrete]++
+		}
+		fault := s.takeFault(pattern, concrete)
+		s.mu.Unlock()
+		if fault != nil && s.applyFault(w, r, fault) {
+			return
+		}
+		if r.Header.Get("x-api-key") != s.APIKey {
+			s.writeError(w, errorf(http.StatusForbidden))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			s.writeError(w, errorf(http.StatusBadRequest, "could not read the request body"))
+			return
+		}
+		s.mu.Lock()
+		out, aerr := h(r, body)
+		s.mu.Unlock()
+		if aerr != nil {
+			s.writeError(w, aerr)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError writes Creem's error envelope: {trace_id, status, error, message[], timestamp}.
+// Like Creem's 403, an error without messages has no message field.
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	body := map[string]any{
+		"trace_id":  newUUID(),
+		"status":    e.status,
+		"error":     http.StatusText(e.status),
+		"timestamp": s.now().UnixMilli(),
+	}
+	if len(e.messages) > 0 {
+		body["message"] = e.messages
+	}
+	writeJSON(w, e.status, body)
+}
+
+// decodeBody validates body against the named request schema like Creem does, then decodes it
+// into dst.
+func decodeBody(body []byte, schemaName string, dst any) *apiError {
+	var raw any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return errorf(http.StatusBadRequest, "request body is not valid JSON")
+	}
+	if msgs := validateBody(raw, schemaName); len(msgs) > 0 {
+		return errorf(http.StatusBadRequest, msgs...)
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		return errorf(http.StatusBadRequest, "request body does not match "+schemaName)
+	}
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, h handler) { mux.HandleFunc(pattern, s.api(pattern, h)) }
+
+	handle("POST /v1/products", s.createProduct)
+	handle("GET /v1/products/search", s.searchProducts)
+	handle("GET /v1/products/{id}", s.getProduct)
+	handle("PATCH /v1/products/{id}", s.updateProduct)
+	handle("DELETE /v1/products/{id}", s.archiveProduct)
+	handle("POST /v1/checkouts", s.createCheckout)
+	handle("GET /v1/checkouts", s.getCheckout)
+
+	mux.HandleFunc("GET /checkout/{id}", s.checkoutPage)
+	mux.HandleFunc("POST /checkout/{id}", s.checkoutPay)
+	mux.HandleFunc("GET /checkout/{id}/complete", s.checkoutComplete)
+
+	// Anything else gets NestJS's 404 in Creem's envelope.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, errorf(http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path))
+	})
+	return mux
+}
+
+const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// randomID returns n random base-62 characters, the shape of Creem's IDs.
+func randomID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b)
+}
+
+// newID returns an ID with Creem's prefix for a kind of object, e.g. "prod_4l0N34kxo16AhRKUHFUuXr".
+func newID(prefix string) string { return prefix + "_" + randomID(22) }
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return strings.Join([]string{h[:8], h[8:12], h[12:16], h[16:20], h[20:]}, "-")
+}

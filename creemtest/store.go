@@ -1,0 +1,100 @@
+package creemtest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/creem-go/creem"
+)
+
+// table keeps objects by ID in creation order.
+type table[T any] struct {
+	byID  map[string]*T
+	order []string
+}
+
+func newTable[T any]() *table[T] { return &table[T]{byID: map[string]*T{}} }
+
+func (t *table[T]) put(id string, v *T) {
+	if _, ok := t.byID[id]; !ok {
+		t.order = append(t.order, id)
+	}
+	t.byID[id] = v
+}
+
+func (t *table[T]) get(id string) (*T, bool) {
+	v, ok := t.byID[id]
+	return v, ok
+}
+
+// filter returns the objects keep accepts, oldest first.
+func (t *table[T]) filter(keep func(*T) bool) []*T {
+	var out []*T
+	for _, id := range t.order {
+		if v := t.byID[id]; keep == nil || keep(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// store is the server's state. Every access holds Server.mu.
+type store struct {
+	products      *table[creem.Product]
+	checkouts     *table[creem.Checkout]
+	customers     *table[creem.Customer]
+	orders        *table[creem.Order]
+	transactions  *table[creem.Transaction]
+	subscriptions *table[creem.Subscription]
+	licenses      *table[creem.License]
+	idempotency   map[string]string                 // Idempotency-Key → product ID
+	prefill       map[string]creem.CheckoutCustomer // checkout ID → customer given at creation
+}
+
+func newStore() *store {
+	return &store{
+		products:      newTable[creem.Product](),
+		checkouts:     newTable[creem.Checkout](),
+		customers:     newTable[creem.Customer](),
+		orders:        newTable[creem.Order](),
+		transactions:  newTable[creem.Transaction](),
+		subscriptions: newTable[creem.Subscription](),
+		licenses:      newTable[creem.License](),
+		idempotency:   map[string]string{},
+		prefill:       map[string]creem.CheckoutCustomer{},
+	}
+}
+
+// page is a list answer in Creem's shape.
+type page[T any] struct {
+	Items      []T              `json:"items"`
+	Pagination creem.Pagination `json:"pagination"`
+}
+
+// paginate cuts items by the page_number and page_size query parameters (defaults 1 and 10).
+func paginate[T any](q url.Values, items []T) (*page[T], *apiError) {
+	number, size := 1, 10
+	for name, dst := range map[string]*int{"page_number": &number, "page_size": &size} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, errorf(http.StatusBadRequest, name+" must be a positive integer")
+			}
+			*dst = n
+		}
+	}
+	total := len(items)
+	pages := (total + size - 1) / size
+	p := &page[T]{Items: []T{}, Pagination: creem.Pagination{TotalRecords: total, TotalPages: pages, CurrentPage: number}}
+	if start := (number - 1) * size; start < total {
+		p.Items = items[start:min(start+size, total)]
+	}
+	if number < pages {
+		p.Pagination.NextPage = creem.Ptr(number + 1)
+	}
+	if number > 1 {
+		p.Pagination.PrevPage = creem.Ptr(number - 1)
+	}
+	return p, nil
+}

@@ -1,0 +1,283 @@
+package creem_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/creem-go/creem"
+)
+
+// specOp maps one operation of the spec to the SDK.
+type specOp struct {
+	method string       // "Service.Method" on *creem.Client
+	body   reflect.Type // the params type sent as the JSON body, nil for none
+	query  reflect.Type // the params type encoded into the query, nil for none
+	args   []string     // spec parameters taken as method arguments (IDs)
+	result reflect.Type // the type the 200 response decodes into
+}
+
+// inScopeTags are the spec tags whose every operation must have an SDK method.
+var inScopeTags = map[string]bool{"Checkouts": true, "Products": true}
+
+// registry lists every operation the SDK implements, by operationId.
+var registry = map[string]specOp{
+	"createCheckout":   {method: "Checkouts.Create", body: reflect.TypeFor[creem.CreateCheckoutParams](), result: reflect.TypeFor[creem.Checkout]()},
+	"retrieveCheckout": {method: "Checkouts.Get", args: []string{"checkout_id"}, result: reflect.TypeFor[creem.Checkout]()},
+	"createProduct":    {method: "Products.Create", body: reflect.TypeFor[creem.CreateProductParams](), args: []string{"Idempotency-Key"}, result: reflect.TypeFor[creem.Product]()},
+	"getProduct":       {method: "Products.Get", args: []string{"id"}, result: reflect.TypeFor[creem.Product]()},
+	"searchProducts":   {method: "Products.List", query: reflect.TypeFor[creem.ListProductsParams](), result: reflect.TypeFor[creem.Page[creem.Product]]()},
+	"updateProduct":    {method: "Products.Update", args: []string{"id"}, body: reflect.TypeFor[creem.UpdateProductParams](), result: reflect.TypeFor[creem.Product]()},
+	"archiveProduct":   {method: "Products.Archive", args: []string{"id"}, result: reflect.TypeFor[creem.Product]()},
+}
+
+type spec struct {
+	Paths      map[string]map[string]operation `json:"paths"`
+	Components struct {
+		Schemas map[string]*schema `json:"schemas"`
+	} `json:"components"`
+}
+
+type operation struct {
+	OperationID string   `json:"operationId"`
+	Tags        []string `json:"tags"`
+	Parameters  []struct {
+		Name string `json:"name"`
+		In   string `json:"in"`
+	} `json:"parameters"`
+	RequestBody *struct {
+		Content map[string]struct {
+			Schema *schema `json:"schema"`
+		} `json:"content"`
+	} `json:"requestBody"`
+	Responses map[string]struct {
+		Content map[string]struct {
+			Schema *schema `json:"schema"`
+		} `json:"content"`
+	} `json:"responses"`
+}
+
+type schema struct {
+	Ref        string             `json:"$ref"`
+	Type       string             `json:"type"`
+	Properties map[string]*schema `json:"properties"`
+	Items      *schema            `json:"items"`
+	AllOf      []*schema          `json:"allOf"`
+	OneOf      []*schema          `json:"oneOf"`
+	AnyOf      []*schema          `json:"anyOf"`
+}
+
+func loadSpec(t *testing.T) *spec {
+	t.Helper()
+	var s spec
+	require.NoError(t, json.Unmarshal(readTestdata(t, "openapi.json"), &s))
+	return &s
+}
+
+// objectSchemas returns the object schemas s stands for: itself, its $ref, the members of
+// allOf/oneOf/anyOf, and for arrays their items.
+func (sp *spec) objectSchemas(s *schema) []*schema {
+	if s == nil {
+		return nil
+	}
+	if s.Ref != "" {
+		return sp.objectSchemas(sp.Components.Schemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")])
+	}
+	var out []*schema
+	if s.Properties != nil {
+		out = append(out, s)
+	}
+	for _, group := range [][]*schema{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, m := range group {
+			out = append(out, sp.objectSchemas(m)...)
+		}
+	}
+	if s.Items != nil {
+		out = append(out, sp.objectSchemas(s.Items)...)
+	}
+	return out
+}
+
+// elemStruct strips pointers, slices and arrays down to a struct type, or returns nil.
+func elemStruct(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t == timestampType || strings.HasPrefix(t.Name(), "Nullable[") {
+		return nil
+	}
+	return t
+}
+
+// compare walks schema s against Go type t. It reports spec properties without a Go field
+// (always) and Go fields without a spec property (when strict, for request bodies).
+func (sp *spec) compare(path string, s *schema, t reflect.Type, strict bool, seen map[string]bool, out *[]string) {
+	st := elemStruct(t)
+	if st == nil {
+		return
+	}
+	for _, obj := range sp.objectSchemas(s) {
+		key := fmt.Sprintf("%p/%s", obj, st)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		fields := jsonFields(st)
+		for name, prop := range obj.Properties {
+			ft, ok := fields[name]
+			if !ok {
+				*out = append(*out, fmt.Sprintf("%s.%s: no field on %s", path, name, st))
+				continue
+			}
+			sp.compare(path+"."+name, prop, ft, strict, seen, out)
+		}
+		if strict {
+			for name := range fields {
+				if _, ok := obj.Properties[name]; !ok {
+					*out = append(*out, fmt.Sprintf("%s.%s: %s sends a field the spec lacks", path, name, st))
+				}
+			}
+		}
+	}
+}
+
+// urlFields lists the `url` tag names of a query params type, following embedded structs.
+func urlFields(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous {
+			out = append(out, urlFields(f.Type)...)
+			continue
+		}
+		if name, _, _ := strings.Cut(f.Tag.Get("url"), ","); name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func methodExists(name string) bool {
+	svc, method, _ := strings.Cut(name, ".")
+	f, ok := reflect.TypeFor[creem.Client]().FieldByName(svc)
+	if !ok {
+		return false
+	}
+	_, ok = f.Type.MethodByName(method)
+	return ok
+}
+
+func jsonSchema(content map[string]struct {
+	Schema *schema `json:"schema"`
+}) *schema {
+	if c, ok := content["application/json"]; ok {
+		return c.Schema
+	}
+	return nil
+}
+
+// TestSpecCoverage keeps the SDK honest against testdata/openapi.json, the newest official spec.
+// It lists every mismatch at once.
+func TestSpecCoverage(t *testing.T) {
+	sp := loadSpec(t)
+	var problems []string
+	covered := 0
+	for path, ops := range sp.Paths {
+		for verb, op := range ops {
+			inScope := false
+			for _, tag := range op.Tags {
+				inScope = inScope || inScopeTags[tag]
+			}
+			entry, ok := registry[op.OperationID]
+			if !ok {
+				if inScope {
+					problems = append(problems, fmt.Sprintf("%s %s (%s): no SDK method in the registry", strings.ToUpper(verb), path, op.OperationID))
+				}
+				continue
+			}
+			covered++
+			where := fmt.Sprintf("%s (%s)", op.OperationID, entry.method)
+			if !methodExists(entry.method) {
+				problems = append(problems, where+": method does not exist")
+			}
+			// Parameters: each is a method argument or a field of the query type, and the query
+			// type has no field the spec lacks.
+			var queryNames []string
+			if entry.query != nil {
+				queryNames = urlFields(entry.query)
+			}
+			specParams := map[string]bool{}
+			for _, p := range op.Parameters {
+				specParams[p.Name] = true
+				if !contains(entry.args, p.Name) && !contains(queryNames, p.Name) {
+					problems = append(problems, fmt.Sprintf("%s: parameter %q (%s) not taken", where, p.Name, p.In))
+				}
+			}
+			for _, q := range queryNames {
+				if !specParams[q] {
+					problems = append(problems, fmt.Sprintf("%s: query field %q is not in the spec", where, q))
+				}
+			}
+			// Request body: both directions.
+			var reqSchema *schema
+			if op.RequestBody != nil {
+				reqSchema = jsonSchema(op.RequestBody.Content)
+			}
+			switch {
+			case reqSchema != nil && entry.body == nil:
+				problems = append(problems, where+": the spec has a request body, the registry no params type")
+			case reqSchema == nil && entry.body != nil:
+				problems = append(problems, where+": a params type for an operation without a body")
+			case reqSchema != nil:
+				sp.compare(where+" body", reqSchema, entry.body, true, map[string]bool{}, &problems)
+			}
+			// Response: every property has a field.
+			for _, code := range []string{"200", "201"} {
+				if resp, ok := op.Responses[code]; ok {
+					if s := jsonSchema(resp.Content); s != nil {
+						sp.compare(where+" response", s, entry.result, false, map[string]bool{}, &problems)
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(problems)
+	assert.Empty(t, problems, "mismatches with the spec:\n%s", strings.Join(problems, "\n"))
+	assert.Equal(t, len(registry), covered, "registry entries whose operationId is not in the spec")
+}
+
+// The spec test can fail: a params type with a field the spec lacks, and a response type
+// missing a property, are both reported.
+func TestSpecCompareReportsMismatches(t *testing.T) {
+	sp := loadSpec(t)
+	type badParams struct {
+		ProductID string `json:"product_id"`
+		Bogus     string `json:"bogus"`
+	}
+	type thinCheckout struct {
+		ID string `json:"id"`
+	}
+	var problems []string
+	sp.compare("x", &schema{Ref: "#/components/schemas/CreateCheckoutRequest"}, reflect.TypeFor[badParams](), true, map[string]bool{}, &problems)
+	assert.Contains(t, problems, "x.bogus: creem_test.badParams sends a field the spec lacks")
+	assert.Contains(t, problems, "x.success_url: no field on creem_test.badParams")
+
+	problems = nil
+	sp.compare("y", &schema{Ref: "#/components/schemas/CheckoutEntity"}, reflect.TypeFor[thinCheckout](), false, map[string]bool{}, &problems)
+	assert.Contains(t, problems, "y.checkout_url: no field on creem_test.thinCheckout")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
