@@ -223,8 +223,8 @@ var pageTemplate = template.Must(template.New("checkout").Parse(`<!doctype html>
 
 type pageData struct {
 	Title, Description, Price, Message, Action, Email string
-	Units                                              int
-	Payable                                            bool
+	Units                                             int
+	Payable                                           bool
 }
 
 func formatPrice(amount int64, currency creem.Currency) string {
