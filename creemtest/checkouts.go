@@ -102,11 +102,13 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 	if p.AffiliateCode != "" {
 		return nil, errorf(http.StatusBadRequest, "Affiliate code is invalid")
 	}
+	//lint:ignore SA1019 Creem still accepts the deprecated custom_field, so the fake does too.
+	fields := customFields(p.CustomFields, p.CustomField)
 	id := newID("ch")
 	ch := &creem.Checkout{
 		ID: id, Mode: creem.ModeTest, Object: "checkout", Status: creem.CheckoutStatusPending,
 		RequestID: p.RequestID, Product: &creem.Product{ID: prod.ID}, Units: units,
-		CustomFields: customFields(p.CustomFields, p.CustomField),
+		CustomFields: fields,
 		CheckoutURL:  s.URL + "/checkout/" + id, Metadata: p.Metadata,
 	}
 	if p.CustomPrice != 0 {

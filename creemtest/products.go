@@ -19,6 +19,8 @@ func (s *Server) createProduct(r *http.Request, body []byte) (any, *apiError) {
 		// A retry of a call that already succeeded gets the original product.
 		return s.st.products.byID[id], nil
 	}
+	//lint:ignore SA1019 Creem still accepts the deprecated custom_field, so the fake does too.
+	fields := customFields(p.CustomFields, p.CustomField)
 	now := creem.NewTimestamp(s.now().UTC())
 	id := newID("prod")
 	prod := &creem.Product{
@@ -28,7 +30,7 @@ func (s *Server) createProduct(r *http.Request, body []byte) (any, *apiError) {
 		BillingType: p.BillingType, BillingPeriod: p.BillingPeriod,
 		RecurringIntervalCount: p.RecurringIntervalCount, TrialPeriodDays: p.TrialPeriodDays, TrialPrice: p.TrialPrice,
 		Status: creem.ProductStatusActive, TaxMode: p.TaxMode, TaxCategory: p.TaxCategory,
-		ProductURL: s.URL + "/payment/" + id, CustomFields: customFields(p.CustomFields, p.CustomField),
+		ProductURL: s.URL + "/payment/" + id, CustomFields: fields,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if prod.BillingPeriod == "" {
