@@ -68,6 +68,18 @@ type Client struct {
 	Checkouts *CheckoutsService
 	// Products creates, retrieves, lists, updates and archives products.
 	Products *ProductsService
+	// Customers creates, retrieves, lists and updates customers, and opens their billing portal.
+	Customers *CustomersService
+	// Subscriptions retrieves, lists, updates, upgrades, cancels, pauses and resumes subscriptions.
+	Subscriptions *SubscriptionsService
+	// Licenses activates, validates and deactivates license keys.
+	Licenses *LicensesService
+	// Discounts creates, retrieves, lists and deletes discount codes.
+	Discounts *DiscountsService
+	// Transactions retrieves and lists transactions, and refunds them.
+	Transactions *TransactionsService
+	// Stats reads store metrics.
+	Stats *StatsService
 
 	apiKey    string
 	baseURL   string // scheme://host[/prefix], no trailing slash
@@ -248,6 +260,12 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	c.Checkouts = &CheckoutsService{client: c}
 	c.Products = &ProductsService{client: c}
+	c.Customers = &CustomersService{client: c}
+	c.Subscriptions = &SubscriptionsService{client: c}
+	c.Licenses = &LicensesService{client: c}
+	c.Discounts = &DiscountsService{client: c}
+	c.Transactions = &TransactionsService{client: c}
+	c.Stats = &StatsService{client: c}
 	return c, nil
 }
 

@@ -32,13 +32,22 @@ type Page[T any] struct {
 	Pagination Pagination `json:"pagination"`
 }
 
-// listQuery encodes list parameters (a struct with `url` tags, possibly nil) as a query.
-func listQuery(params any) (url.Values, error) {
-	v, err := query.Values(params)
+// list fetches one page from a list endpoint, encoding params (a pointer to a struct with
+// `url` tags, possibly nil) as the query.
+func list[T any, P any](ctx context.Context, c *Client, path string, params *P, opts []RequestOption) (*Page[T], error) {
+	q, err := queryValues(params)
 	if err != nil {
 		return nil, err
 	}
-	return v, nil
+	return send[Page[T]](ctx, c, get(path), q, nil, opts)
+}
+
+// queryValues encodes a params struct (a pointer, possibly nil) with `url` tags as a query.
+func queryValues[P any](params *P) (url.Values, error) {
+	if params == nil {
+		return nil, nil
+	}
+	return query.Values(params)
 }
 
 // pageParams is the constraint of list parameter types: pointers to structs embedding ListParams.

@@ -353,11 +353,7 @@ func (s *ProductsService) Get(ctx context.Context, productID string, opts ...Req
 
 // List returns one page of products (GET /v1/products/search). Retried like every read.
 func (s *ProductsService) List(ctx context.Context, params *ListProductsParams, opts ...RequestOption) (*Page[Product], error) {
-	q, err := listQuery(params)
-	if err != nil {
-		return nil, err
-	}
-	return send[Page[Product]](ctx, s.client, get("/v1/products/search"), q, nil, opts)
+	return list[Product](ctx, s.client, "/v1/products/search", params, opts)
 }
 
 // All iterates over every product matching params, fetching one page at a time; see Page.

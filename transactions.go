@@ -1,5 +1,11 @@
 package creem
 
+import (
+	"context"
+	"iter"
+	"net/url"
+)
+
 // TransactionType tells payments from invoices. It is an open enum.
 type TransactionType string
 
@@ -47,4 +53,93 @@ type Transaction struct {
 	PeriodStart    *Timestamp        `json:"period_start"`
 	PeriodEnd      *Timestamp        `json:"period_end"`
 	CreatedAt      Timestamp         `json:"created_at"`
+}
+
+// TransactionsService reads transactions and refunds them: GET /v1/transactions,
+// GET /v1/transactions/search and POST /v1/refunds.
+type TransactionsService service
+
+// RefundStatus is the status of a refund. It is an open enum.
+type RefundStatus string
+
+// Known refund statuses.
+const (
+	RefundStatusPending        RefundStatus = "pending"
+	RefundStatusRequiresAction RefundStatus = "requiresAction"
+	RefundStatusSucceeded      RefundStatus = "succeeded"
+	RefundStatusFailed         RefundStatus = "failed"
+	RefundStatusCanceled       RefundStatus = "canceled"
+)
+
+// RefundReason is why a refund was made. It is an open enum.
+type RefundReason string
+
+// Known refund reasons.
+const (
+	RefundReasonDuplicate           RefundReason = "duplicate"
+	RefundReasonFraudulent          RefundReason = "fraudulent"
+	RefundReasonRequestedByCustomer RefundReason = "requested_by_customer"
+	RefundReasonOther               RefundReason = "other"
+)
+
+// RefundResult is Creem's answer to a refund request (RefundResponseEntity).
+type RefundResult struct {
+	Status RefundStatus `json:"status"`
+}
+
+// Refund is a refund as webhooks deliver it (RefundEntity). Amounts are in minor units; its
+// timestamps arrive as epoch milliseconds.
+type Refund struct {
+	ID             string        `json:"id"`
+	Mode           Mode          `json:"mode"`
+	Object         string        `json:"object"`
+	Status         RefundStatus  `json:"status"`
+	RefundAmount   int64         `json:"refund_amount"`
+	RefundCurrency Currency      `json:"refund_currency"`
+	Reason         RefundReason  `json:"reason"`
+	Transaction    *Transaction  `json:"transaction"`
+	Checkout       *Checkout     `json:"checkout"`
+	Order          *Order        `json:"order"`
+	Subscription   *Subscription `json:"subscription"`
+	Customer       *Customer     `json:"customer"`
+	CreatedAt      Timestamp     `json:"created_at"`
+}
+
+// ListTransactionsParams filter Transactions.List and Transactions.All.
+type ListTransactionsParams struct {
+	ListParams
+	CustomerID string `url:"customer_id,omitempty"`
+	OrderID    string `url:"order_id,omitempty"`
+	ProductID  string `url:"product_id,omitempty"`
+}
+
+// Get retrieves a transaction (GET /v1/transactions?transaction_id=). Retried like every read.
+func (s *TransactionsService) Get(ctx context.Context, transactionID string, opts ...RequestOption) (*Transaction, error) {
+	if err := requireID("Transactions.Get", "transaction_id", transactionID); err != nil {
+		return nil, err
+	}
+	return send[Transaction](ctx, s.client, get("/v1/transactions"), url.Values{"transaction_id": {transactionID}}, nil, opts)
+}
+
+// List returns one page of transactions (GET /v1/transactions/search). Retried like every read.
+func (s *TransactionsService) List(ctx context.Context, params *ListTransactionsParams, opts ...RequestOption) (*Page[Transaction], error) {
+	return list[Transaction](ctx, s.client, "/v1/transactions/search", params, opts)
+}
+
+// All iterates over every transaction matching params, fetching one page at a time.
+func (s *TransactionsService) All(ctx context.Context, params *ListTransactionsParams, opts ...RequestOption) iter.Seq2[*Transaction, error] {
+	return all(ctx, params, s.List, opts)
+}
+
+// Refund refunds a transaction in full (POST /v1/refunds). It moves money, so it is never
+// retried once the request may have reached Creem (only after 429 or a failed connect): on a
+// timeout or a 5xx, look the transaction up before trying again.
+func (s *TransactionsService) Refund(ctx context.Context, transactionID string, opts ...RequestOption) (*RefundResult, error) {
+	if err := requireID("Transactions.Refund", "transaction_id", transactionID); err != nil {
+		return nil, err
+	}
+	body := struct {
+		TransactionID string `json:"transaction_id"`
+	}{transactionID}
+	return send[RefundResult](ctx, s.client, post("/v1/refunds"), nil, &body, opts)
 }
