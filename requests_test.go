@@ -186,8 +186,10 @@ func wireCases() []wireCase {
 	}
 }
 
+func allWireCases() []wireCase { return append(wireCases(), coreWireCases()...) }
+
 func TestRequestsOnTheWire(t *testing.T) {
-	for _, tc := range wireCases() {
+	for _, tc := range allWireCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, rec := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 				writeJSON(w, http.StatusOK, fixture(t, tc.fixture))
@@ -227,7 +229,7 @@ func TestRequestsOnTheWire(t *testing.T) {
 // Every method turns an error status into *APIError and a dead server into a wrapped
 // transport error.
 func TestRequestsFailures(t *testing.T) {
-	for _, tc := range wireCases() {
+	for _, tc := range allWireCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := newServer(t, serveJSON(http.StatusNotFound, readTestdata(t, "errors", "error-404-not-found.docs.json")))
 			c := newClient(t, srv.URL, creem.WithRetryMax(0))
