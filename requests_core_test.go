@@ -30,8 +30,10 @@ func coreWireCases() []wireCase {
 			},
 		},
 		{
-			name:   "Customers.GetByEmail",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Customers.GetByEmail(ctx, "ada+shop@example.com") },
+			name: "Customers.GetByEmail",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Customers.GetByEmail(ctx, "ada+shop@example.com")
+			},
 			method: http.MethodGet, path: "/v1/customers", rawQuery: "email=ada%2Bshop%40example.com", fixture: "customer.json",
 		},
 		{
@@ -72,8 +74,10 @@ func coreWireCases() []wireCase {
 			},
 		},
 		{
-			name:   "Customers.ListOrders",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Customers.ListOrders(ctx, custID, page2) },
+			name: "Customers.ListOrders",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Customers.ListOrders(ctx, custID, page2)
+			},
 			method: http.MethodGet, path: "/v1/customers/" + custID + "/orders", rawQuery: "page_number=2&page_size=25", fixture: "order_list.json",
 			check: func(t *testing.T, out any) {
 				o := out.(*creem.Page[creem.Order]).Items[0]
@@ -82,8 +86,10 @@ func coreWireCases() []wireCase {
 			},
 		},
 		{
-			name:   "Customers.ListSubscriptions",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Customers.ListSubscriptions(ctx, custID, nil) },
+			name: "Customers.ListSubscriptions",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Customers.ListSubscriptions(ctx, custID, nil)
+			},
 			method: http.MethodGet, path: "/v1/customers/" + custID + "/subscriptions", fixture: "subscription_list.json",
 			check: func(t *testing.T, out any) {
 				items := out.(*creem.Page[creem.Subscription]).Items
@@ -92,8 +98,10 @@ func coreWireCases() []wireCase {
 			},
 		},
 		{
-			name:   "Customers.ListLicenses",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Customers.ListLicenses(ctx, custID, nil) },
+			name: "Customers.ListLicenses",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Customers.ListLicenses(ctx, custID, nil)
+			},
 			method: http.MethodGet, path: "/v1/customers/" + custID + "/licenses", fixture: "license_list.json",
 			check: func(t *testing.T, out any) {
 				assert.Empty(t, out.(*creem.Page[creem.License]).Items[0].Instances)
@@ -147,8 +155,10 @@ func coreWireCases() []wireCase {
 			method: http.MethodPost, path: "/v1/subscriptions/" + subID + "/cancel", golden: "subscriptions_cancel.json", fixture: "subscription.json",
 		},
 		{
-			name:   "Subscriptions.Cancel with the store's defaults",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Subscriptions.Cancel(ctx, subID, nil) },
+			name: "Subscriptions.Cancel with the store's defaults",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Subscriptions.Cancel(ctx, subID, nil)
+			},
 			method: http.MethodPost, path: "/v1/subscriptions/" + subID + "/cancel", golden: "subscriptions_cancel_default.json", fixture: "subscription.json",
 		},
 		{
@@ -196,14 +206,18 @@ func coreWireCases() []wireCase {
 			},
 		},
 		{
-			name:   "Licenses.ListInstances",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Licenses.ListInstances(ctx, licID, page2) },
+			name: "Licenses.ListInstances",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Licenses.ListInstances(ctx, licID, page2)
+			},
 			method: http.MethodGet, path: "/v1/licenses/" + licID + "/instances", rawQuery: "page_number=2&page_size=25", fixture: "license_instance_list.json",
 		},
 		// Discounts
 		{
-			name:   "Discounts.Get",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Discounts.Get(ctx, "dis_3e6Z6TzvHKdsjEgXnGDEp0") },
+			name: "Discounts.Get",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Discounts.Get(ctx, "dis_3e6Z6TzvHKdsjEgXnGDEp0")
+			},
 			method: http.MethodGet, path: "/v1/discounts", rawQuery: "discount_id=dis_3e6Z6TzvHKdsjEgXnGDEp0", fixture: "discount.json",
 			check: func(t *testing.T, out any) {
 				d := out.(*creem.Discount)
@@ -214,8 +228,10 @@ func coreWireCases() []wireCase {
 			},
 		},
 		{
-			name:   "Discounts.GetByCode",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Discounts.GetByCode(ctx, "LAUNCH 20") },
+			name: "Discounts.GetByCode",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Discounts.GetByCode(ctx, "LAUNCH 20")
+			},
 			method: http.MethodGet, path: "/v1/discounts", rawQuery: "discount_code=LAUNCH+20", fixture: "discount.json",
 		},
 		{
@@ -239,8 +255,10 @@ func coreWireCases() []wireCase {
 			method: http.MethodPost, path: "/v1/discounts", golden: "discounts_create_fixed.json", fixture: "discount.json",
 		},
 		{
-			name:   "Discounts.Delete",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Discounts.Delete(ctx, "dis_3e6Z6TzvHKdsjEgXnGDEp0") },
+			name: "Discounts.Delete",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Discounts.Delete(ctx, "dis_3e6Z6TzvHKdsjEgXnGDEp0")
+			},
 			method: http.MethodDelete, path: "/v1/discounts/dis_3e6Z6TzvHKdsjEgXnGDEp0/delete", fixture: "discount.json",
 		},
 		{
@@ -262,8 +280,10 @@ func coreWireCases() []wireCase {
 		},
 		// Transactions and refunds
 		{
-			name:   "Transactions.Get",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Transactions.Get(ctx, "tran_5yMaWzAl3jxuGJMCOrYWwk") },
+			name: "Transactions.Get",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Transactions.Get(ctx, "tran_5yMaWzAl3jxuGJMCOrYWwk")
+			},
 			method: http.MethodGet, path: "/v1/transactions", rawQuery: "transaction_id=tran_5yMaWzAl3jxuGJMCOrYWwk", fixture: "transaction.json",
 			check: func(t *testing.T, out any) {
 				tr := out.(*creem.Transaction)
@@ -281,8 +301,10 @@ func coreWireCases() []wireCase {
 			method: http.MethodGet, path: "/v1/transactions/search", rawQuery: "customer_id=cust_1&order_id=ord_1&page_number=2&product_id=prod_1", fixture: "transaction_list.json",
 		},
 		{
-			name:   "Transactions.Refund",
-			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Transactions.Refund(ctx, "tran_5yMaWzAl3jxuGJMCOrYWwk") },
+			name: "Transactions.Refund",
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Transactions.Refund(ctx, "tran_5yMaWzAl3jxuGJMCOrYWwk")
+			},
 			method: http.MethodPost, path: "/v1/refunds", golden: "refunds_create.json", fixture: "refund_result.json",
 			check: func(t *testing.T, out any) {
 				assert.Equal(t, creem.RefundStatusPending, out.(*creem.RefundResult).Status)
@@ -354,8 +376,14 @@ func TestCoreInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 		call  func(ctx context.Context, c *creem.Client) error
 	}{
 		{"customer_id", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.Get(ctx, ""); return err }},
-		{"email", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.GetByEmail(ctx, ""); return err }},
-		{"email", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.GetByEmail(ctx, "nobody"); return err }},
+		{"email", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Customers.GetByEmail(ctx, "")
+			return err
+		}},
+		{"email", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Customers.GetByEmail(ctx, "nobody")
+			return err
+		}},
 		{"params", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.Create(ctx, nil); return err }},
 		{"email", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Customers.Create(ctx, &creem.CreateCustomerParams{Name: "Ada"})
@@ -373,10 +401,22 @@ func TestCoreInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Customers.Update(ctx, "cust_1", &creem.UpdateCustomerParams{Email: creem.Ptr("@")})
 			return err
 		}},
-		{"customer_id", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.BillingPortal(ctx, " "); return err }},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.ListOrders(ctx, "", nil); return err }},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.ListSubscriptions(ctx, "", nil); return err }},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Customers.ListLicenses(ctx, "", nil); return err }},
+		{"customer_id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Customers.BillingPortal(ctx, " ")
+			return err
+		}},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Customers.ListOrders(ctx, "", nil)
+			return err
+		}},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Customers.ListSubscriptions(ctx, "", nil)
+			return err
+		}},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Customers.ListLicenses(ctx, "", nil)
+			return err
+		}},
 		{"subscription_id", func(ctx context.Context, c *creem.Client) error { _, err := c.Subscriptions.Get(ctx, ""); return err }},
 		{"id", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Subscriptions.Update(ctx, "", &creem.UpdateSubscriptionParams{Items: []creem.SubscriptionItemParams{{ID: "x"}}})
@@ -398,9 +438,15 @@ func TestCoreInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Subscriptions.Cancel(ctx, "sub_1", &creem.CancelSubscriptionParams{Mode: creem.CancelModeImmediate, OnExecute: creem.CancelActionPause})
 			return err
 		}},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Subscriptions.Cancel(ctx, "", nil); return err }},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Subscriptions.Cancel(ctx, "", nil)
+			return err
+		}},
 		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Subscriptions.Pause(ctx, ""); return err }},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Subscriptions.Resume(ctx, ""); return err }},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Subscriptions.Resume(ctx, "")
+			return err
+		}},
 		{"key", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Licenses.Activate(ctx, &creem.ActivateLicenseParams{InstanceName: "x"})
 			return err
@@ -417,7 +463,10 @@ func TestCoreInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Licenses.Deactivate(ctx, &creem.DeactivateLicenseParams{InstanceID: "i"})
 			return err
 		}},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Licenses.ListInstances(ctx, "", nil); return err }},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Licenses.ListInstances(ctx, "", nil)
+			return err
+		}},
 		{"discount_id", func(ctx context.Context, c *creem.Client) error { _, err := c.Discounts.Get(ctx, ""); return err }},
 		{"discount_code", func(ctx context.Context, c *creem.Client) error { _, err := c.Discounts.GetByCode(ctx, ""); return err }},
 		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Discounts.Delete(ctx, ""); return err }},
