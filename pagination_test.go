@@ -3,10 +3,14 @@ package creem_test
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,4 +124,111 @@ func TestAllGuardsAgainstANextPageThatDoesNotAdvance(t *testing.T) {
 	}
 	assert.Equal(t, 1, n)
 	assert.Equal(t, 1, rec.count())
+}
+
+// idPages serves any list endpoint: pages of `per` items {"id": "<page>_<i>"}, `pages` pages.
+func idPages(t *testing.T, pages, per int) (*creem.Client, *recorder) {
+	srv, rec := newServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("page_number"))
+		items := make([]string, 0, per)
+		for i := 0; i < per && n <= pages; i++ {
+			items = append(items, fmt.Sprintf(`{"id":"%d_%d"}`, n, i))
+		}
+		next := "null"
+		if n < pages {
+			next = strconv.Itoa(n + 1)
+		}
+		writeJSON(w, http.StatusOK, []byte(fmt.Sprintf(`{"items":[%s],"pagination":{"total_records":%d,"total_pages":%d,"current_page":%d,"next_page":%s,"prev_page":null}}`,
+			strings.Join(items, ","), pages*per, pages, n, next)))
+	})
+	return newClient(t, srv.URL), rec
+}
+
+// ids drains an iterator of items with an ID.
+func ids[T any](seq iter.Seq2[*T, error], id func(*T) string) ([]string, error) {
+	var out []string
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, id(v))
+	}
+	return out, nil
+}
+
+// Every All method walks the same paginator: each one is checked across three pages, with the
+// path it fetches.
+func TestEveryAllWalksEveryPage(t *testing.T) {
+	ctx := context.Background()
+	lp := &creem.ListParams{PageSize: 2}
+	cases := map[string]func(c *creem.Client) ([]string, error){
+		"/v1/products/search": func(c *creem.Client) ([]string, error) {
+			return ids(c.Products.All(ctx, &creem.ListProductsParams{ListParams: *lp}), func(v *creem.Product) string { return v.ID })
+		},
+		"/v1/customers/list": func(c *creem.Client) ([]string, error) {
+			return ids(c.Customers.All(ctx, &creem.ListCustomersParams{ListParams: *lp}), func(v *creem.Customer) string { return v.ID })
+		},
+		"/v1/customers/cust_1/orders": func(c *creem.Client) ([]string, error) {
+			return ids(c.Customers.AllOrders(ctx, "cust_1", lp), func(v *creem.Order) string { return v.ID })
+		},
+		"/v1/customers/cust_1/subscriptions": func(c *creem.Client) ([]string, error) {
+			return ids(c.Customers.AllSubscriptions(ctx, "cust_1", lp), func(v *creem.Subscription) string { return v.ID })
+		},
+		"/v1/customers/cust_1/licenses": func(c *creem.Client) ([]string, error) {
+			return ids(c.Customers.AllLicenses(ctx, "cust_1", lp), func(v *creem.License) string { return v.ID })
+		},
+		"/v1/subscriptions/search": func(c *creem.Client) ([]string, error) {
+			return ids(c.Subscriptions.All(ctx, &creem.ListSubscriptionsParams{ListParams: *lp}), func(v *creem.Subscription) string { return v.ID })
+		},
+		"/v1/licenses/lic_1/instances": func(c *creem.Client) ([]string, error) {
+			return ids(c.Licenses.AllInstances(ctx, "lic_1", lp), func(v *creem.LicenseInstance) string { return v.ID })
+		},
+		"/v1/discounts/search": func(c *creem.Client) ([]string, error) {
+			return ids(c.Discounts.All(ctx, &creem.ListDiscountsParams{ListParams: *lp}), func(v *creem.Discount) string { return v.ID })
+		},
+		"/v1/transactions/search": func(c *creem.Client) ([]string, error) {
+			return ids(c.Transactions.All(ctx, &creem.ListTransactionsParams{ListParams: *lp}), func(v *creem.Transaction) string { return v.ID })
+		},
+	}
+	for path, walk := range cases {
+		t.Run(path, func(t *testing.T) {
+			c, rec := idPages(t, 3, 2)
+			got, err := walk(c)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"1_0", "1_1", "2_0", "2_1", "3_0", "3_1"}, got)
+			reqs := rec.all()
+			require.Len(t, reqs, 3)
+			for i, r := range reqs {
+				assert.Equal(t, path, r.Path)
+				assert.Equal(t, fmt.Sprintf("page_number=%d&page_size=2", i+1), r.RawQuery)
+			}
+		})
+	}
+}
+
+// All fetches lazily and lets go of each page once it moves on: while the third page is being
+// read, the first page's items have been garbage-collected.
+func TestAllHoldsOnePageAtATime(t *testing.T) {
+	c, rec := idPages(t, 3, 50)
+	var firstPageFreed atomic.Bool
+	seen := 0
+	for p, err := range c.Products.All(context.Background(), nil) {
+		require.NoError(t, err)
+		seen++
+		switch seen {
+		case 1:
+			// p points at the start of page 1's backing array; watch it.
+			runtime.SetFinalizer(p, func(*creem.Product) { firstPageFreed.Store(true) })
+			assert.Equal(t, 1, rec.count(), "no page is fetched ahead")
+		case 50:
+			assert.Equal(t, 1, rec.count(), "page 2 is fetched only once page 1 is consumed")
+		case 101:
+			assert.Equal(t, 3, rec.count())
+			require.Eventually(t, func() bool {
+				runtime.GC()
+				return firstPageFreed.Load()
+			}, 5*time.Second, 10*time.Millisecond, "page 1 must be collectable while page 3 is read")
+		}
+	}
+	assert.Equal(t, 150, seen)
 }

@@ -9,10 +9,11 @@ import (
 // checkoutJSON renders a stored checkout: ID-or-object fields as bare IDs or expanded objects.
 type checkoutJSON struct {
 	*creem.Checkout
-	Product      any `json:"product"`
-	Customer     any `json:"customer,omitempty"`
-	Subscription any `json:"subscription,omitempty"`
-	Order        any `json:"order,omitempty"`
+	LicenseKeys  []*licenseJSON `json:"license_keys,omitempty"`
+	Product      any            `json:"product"`
+	Customer     any            `json:"customer,omitempty"`
+	Subscription any            `json:"subscription,omitempty"`
+	Order        any            `json:"order,omitempty"`
 }
 
 // subscriptionJSON renders a stored subscription with its product and customer as IDs or objects.
@@ -43,6 +44,11 @@ func (s *Server) checkoutView(ch *creem.Checkout, expand bool) *checkoutJSON {
 	if ch.Order != nil {
 		if o, ok := s.st.orders.get(ch.Order.ID); ok {
 			v.Order = o
+		}
+	}
+	for i := range ch.LicenseKeys {
+		if l, ok := s.st.licenses.get(ch.LicenseKeys[i].ID); ok {
+			v.LicenseKeys = append(v.LicenseKeys, licenseView(l))
 		}
 	}
 	return v
@@ -96,8 +102,11 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 			return nil, notFound("Customer")
 		}
 	}
+	var discount *creem.Discount
 	if p.DiscountCode != "" {
-		return nil, errorf(http.StatusBadRequest, "Discount code "+p.DiscountCode+" is invalid")
+		if discount, aerr = s.applicableDiscount(p.DiscountCode, prod); aerr != nil {
+			return nil, aerr
+		}
 	}
 	if p.AffiliateCode != "" {
 		return nil, errorf(http.StatusBadRequest, "Affiliate code is invalid")
@@ -122,6 +131,10 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 			ch.Customer = &creem.Customer{ID: c.ID}
 		}
 		s.st.prefill[id] = *c
+	}
+	if discount != nil {
+		ch.Discount = applied(discount)
+		s.st.checkoutDiscount[id] = discount.ID
 	}
 	s.st.checkouts.put(id, ch)
 	return s.checkoutView(ch, false), nil

@@ -60,17 +60,31 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 	if ch.CustomPrice != nil {
 		unit = *ch.CustomPrice
 	}
-	amount := unit * int64(ch.Units)
+	subTotal := unit * int64(ch.Units)
+	var discount *creem.Discount
+	var off int64
+	if id, ok := s.st.checkoutDiscount[checkoutID]; ok {
+		// The code was valid at creation; it must still be when the buyer pays.
+		if discount, aerr = s.applicableDiscount(s.st.discounts.byID[id].Code, prod); aerr != nil {
+			return "", aerr
+		}
+		off = discountOff(discount, subTotal)
+	}
+	amount := subTotal - off
 	recurring := prod.BillingType == creem.BillingTypeRecurring
 
 	order := &creem.Order{
 		ID: newID("ord"), Mode: creem.ModeTest, Object: "order", Customer: creem.Ptr(cust.ID), Product: prod.ID,
-		Amount: amount, SubTotal: amount, AmountDue: amount, AmountPaid: amount, Currency: prod.Currency,
+		Amount: amount, SubTotal: subTotal, DiscountAmount: off, AmountDue: amount, AmountPaid: amount, Currency: prod.Currency,
 		Status: creem.OrderStatusPaid, Type: creem.OrderTypeOnetime, CreatedAt: ts, UpdatedAt: ts,
+	}
+	if discount != nil {
+		order.Discount = creem.Ptr(discount.ID)
+		discount.RedeemCount++
 	}
 	tran := &creem.Transaction{
 		ID: newID("tran"), Mode: creem.ModeTest, Object: "transaction", Amount: amount, AmountPaid: creem.Ptr(amount),
-		DiscountAmount: creem.Ptr[int64](0), Currency: prod.Currency, Type: creem.TransactionTypePayment,
+		DiscountAmount: creem.Ptr(off), Currency: prod.Currency, Type: creem.TransactionTypePayment,
 		TaxAmount: creem.Ptr[int64](0), Status: creem.TransactionStatusPaid, Order: creem.Ptr(order.ID),
 		Customer: creem.Ptr(cust.ID), Description: prod.Name, CreatedAt: creem.TimestampFromMillis(now.UnixMilli()),
 	}
@@ -98,10 +112,17 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 		tran.PeriodStart = creem.Ptr(creem.TimestampFromMillis(now.UnixMilli()))
 		tran.PeriodEnd = creem.Ptr(creem.TimestampFromMillis(end.UnixMilli()))
 		sub.LastTransaction = tran
+		if discount != nil {
+			sub.Discount = applied(discount)
+		}
 		s.st.subscriptions.put(sub.ID, sub)
 	}
 	s.st.orders.put(order.ID, order)
 	s.st.transactions.put(tran.ID, tran)
+	s.st.transactionProduct[tran.ID] = prod.ID
+	if lic := s.issueLicense(prod, cust.ID); lic != nil {
+		ch.LicenseKeys = []creem.License{{ID: lic.ID}}
+	}
 
 	ch.Status = creem.CheckoutStatusCompleted
 	ch.Order = &creem.Order{ID: order.ID}
@@ -127,7 +148,7 @@ func (s *Server) customerFor(prefill creem.CheckoutCustomer, email string, now t
 	if c, ok := s.st.customers.get(prefill.ID); ok {
 		return c
 	}
-	for _, c := range s.st.customers.filter(func(c *creem.Customer) bool { return strings.EqualFold(c.Email, email) }) {
+	if c := s.customerByEmail(email); c != nil {
 		return c
 	}
 	ts := creem.NewTimestamp(now)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/creem-go/creem"
 )
@@ -28,6 +29,16 @@ func (t *table[T]) get(id string) (*T, bool) {
 	return v, ok
 }
 
+// find returns the oldest object keep accepts.
+func (t *table[T]) find(keep func(*T) bool) (*T, bool) {
+	for _, id := range t.order {
+		if v := t.byID[id]; keep(v) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
 // filter returns the objects keep accepts, oldest first.
 func (t *table[T]) filter(keep func(*T) bool) []*T {
 	var out []*T
@@ -48,8 +59,17 @@ type store struct {
 	transactions  *table[creem.Transaction]
 	subscriptions *table[creem.Subscription]
 	licenses      *table[creem.License]
-	idempotency   map[string]string                 // Idempotency-Key → product ID
-	prefill       map[string]creem.CheckoutCustomer // checkout ID → customer given at creation
+	discounts     *table[creem.Discount]
+	refunds       *table[creem.Refund]
+
+	idempotency        map[string]string                   // Idempotency-Key → product ID
+	prefill            map[string]creem.CheckoutCustomer   // checkout ID → customer given at creation
+	checkoutDiscount   map[string]string                   // checkout ID → discount ID
+	licenseLimit       map[string]int                      // product ID → activation limit of its license keys (0: none)
+	licenseOwner       map[string]string                   // license ID → customer ID
+	instances          map[string][]*creem.LicenseInstance // license ID → its instances
+	transactionProduct map[string]string                   // transaction ID → product ID
+	created            map[string]time.Time                // creation time of objects whose entity has none
 }
 
 func newStore() *store {
@@ -61,8 +81,17 @@ func newStore() *store {
 		transactions:  newTable[creem.Transaction](),
 		subscriptions: newTable[creem.Subscription](),
 		licenses:      newTable[creem.License](),
-		idempotency:   map[string]string{},
-		prefill:       map[string]creem.CheckoutCustomer{},
+		discounts:     newTable[creem.Discount](),
+		refunds:       newTable[creem.Refund](),
+
+		idempotency:        map[string]string{},
+		prefill:            map[string]creem.CheckoutCustomer{},
+		checkoutDiscount:   map[string]string{},
+		licenseLimit:       map[string]int{},
+		licenseOwner:       map[string]string{},
+		instances:          map[string][]*creem.LicenseInstance{},
+		transactionProduct: map[string]string{},
+		created:            map[string]time.Time{},
 	}
 }
 
