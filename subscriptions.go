@@ -68,6 +68,9 @@ type SubscriptionItem struct {
 	ProductID string `json:"product_id"`
 	PriceID   string `json:"price_id"`
 	Units     *int   `json:"units"`
+	// CreatedAt and UpdatedAt appear in webhook payloads, though the spec does not list them.
+	CreatedAt *Timestamp `json:"created_at"`
+	UpdatedAt *Timestamp `json:"updated_at"`
 }
 
 // SubscriptionsService manages subscriptions: GET /v1/subscriptions, GET /v1/subscriptions/search

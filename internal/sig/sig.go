@@ -32,3 +32,8 @@ func HMACSHA256Hex(key, msg []byte) string {
 func EqualHex(received, expected string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToLower(received)), []byte(expected)) == 1
 }
+
+// Equal compares two strings in constant time (for equal lengths).
+func Equal(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
