@@ -133,6 +133,12 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 		params.SubscriptionID = sub.ID
 	}
 
+	s.emit(creem.EventCheckoutCompleted, s.checkoutView(ch, true))
+	if sub != nil {
+		s.emit(creem.EventSubscriptionActive, s.subscriptionView(sub, true))
+		s.emit(creem.EventSubscriptionPaid, s.subscriptionView(sub, true))
+	}
+
 	target := s.URL + "/checkout/" + ch.ID + "/complete"
 	if ch.SuccessURL != nil && *ch.SuccessURL != "" {
 		target = *ch.SuccessURL

@@ -16,6 +16,7 @@
 package creemtest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -48,6 +49,7 @@ type Server struct {
 	st     *store
 	faults []*faultRule
 	calls  map[string]int
+	webhookState
 }
 
 // Option configures a Server.
@@ -72,6 +74,9 @@ func NewServer(opts ...Option) *Server {
 		st:            newStore(),
 		calls:         map[string]int{},
 	}
+	s.retrySchedule = DefaultWebhookRetrySchedule
+	s.webhookClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -80,13 +85,16 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server, ends pending fault delays and waits for running requests. It leaves
-// no goroutine behind.
+// Close stops the server: it ends pending fault delays and webhook deliveries, and waits for
+// running requests. It leaves no goroutine behind. Undelivered webhooks are dropped.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		s.cancel()
 		s.hs.CloseClientConnections()
 		s.hs.Close()
+		s.workers.Wait()
+		s.webhookClient.CloseIdleConnections()
 	})
 }
 

@@ -34,8 +34,8 @@ func (s *Server) searchSubscriptions(r *http.Request, _ []byte) (any, *apiError)
 	return paginate(r.URL.Query(), views)
 }
 
-// changeSubscription runs a state change on the subscription named in the path and answers with
-// it expanded. s.mu is held.
+// changeSubscription runs a state change on the subscription named in the path, emits the
+// webhook event the change calls for, and answers with the subscription expanded. s.mu is held.
 func (s *Server) changeSubscription(r *http.Request, change func(sub *creem.Subscription) *apiError) (any, *apiError) {
 	sub, aerr := s.subscription(r.PathValue("id"))
 	if aerr != nil {
@@ -47,7 +47,26 @@ func (s *Server) changeSubscription(r *http.Request, change func(sub *creem.Subs
 		return nil, aerr
 	}
 	sub.UpdatedAt = creem.NewTimestamp(s.now().UTC())
-	return s.subscriptionView(sub, true), nil
+	view := s.subscriptionView(sub, true)
+	s.emit(subscriptionEvent(before.Status, sub.Status), view)
+	return view, nil
+}
+
+// subscriptionEvent names the webhook event of a subscription change from status from to to.
+func subscriptionEvent(from, to creem.SubscriptionStatus) creem.EventType {
+	switch {
+	case from == to:
+		return creem.EventSubscriptionUpdate
+	case to == creem.SubscriptionStatusCanceled:
+		return creem.EventSubscriptionCanceled
+	case to == creem.SubscriptionStatusScheduledCancel:
+		return creem.EventSubscriptionScheduledCancel
+	case to == creem.SubscriptionStatusPaused:
+		return creem.EventSubscriptionPaused
+	case to == creem.SubscriptionStatusActive:
+		return creem.EventSubscriptionActive
+	}
+	return creem.EventSubscriptionUpdate
 }
 
 func (s *Server) updateSubscription(r *http.Request, body []byte) (any, *apiError) {

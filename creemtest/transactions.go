@@ -69,5 +69,6 @@ func (s *Server) refund(_ *http.Request, body []byte) (any, *apiError) {
 		ref.Customer = &creem.Customer{ID: *t.Customer}
 	}
 	s.st.refunds.put(ref.ID, ref)
+	s.emit(creem.EventRefundCreated, s.refundView(ref))
 	return creem.RefundResult{Status: ref.Status}, nil
 }
