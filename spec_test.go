@@ -340,3 +340,24 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Webhook payload schemas have no operation; they are compared with their Go types directly.
+func TestSpecWebhookSchemas(t *testing.T) {
+	sp := loadSpec(t)
+	types := map[string]reflect.Type{
+		"WebhookSubscriptionEntity":         reflect.TypeFor[creem.Subscription](),
+		"RefundEntity":                      reflect.TypeFor[creem.Refund](),
+		"DisputeEntity":                     reflect.TypeFor[creem.Dispute](),
+		"CustomerCreditsExhaustionEntity":   reflect.TypeFor[creem.CreditsExhaustion](),
+		"CustomerCreditsGrantEntity":        reflect.TypeFor[creem.CreditsMovement](),
+		"CustomerCreditsConsumptionEntity":  reflect.TypeFor[creem.CreditsMovement](),
+		"CustomerCreditsAutoRechargeEntity": reflect.TypeFor[creem.CreditsAutoRecharge](),
+		"WebhookEventEntity":                reflect.TypeFor[creem.Event](),
+	}
+	var problems []string
+	for name, typ := range types {
+		sp.compare(name, &schema{Ref: "#/components/schemas/" + name}, typ, false, map[string]bool{}, &problems)
+	}
+	sort.Strings(problems)
+	assert.Empty(t, problems, "mismatches with the spec:\n%s", strings.Join(problems, "\n"))
+}
