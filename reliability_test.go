@@ -470,3 +470,33 @@ func TestConcurrentUseReusesConnections(t *testing.T) {
 	// in the pool.
 	assert.LessOrEqual(t, conns.Load(), int32(2*workers), "%d connections for %d requests", conns.Load(), workers*calls)
 }
+
+// The webhook secret appears in no log line, no error string and no response of the handler.
+func TestWebhookSecretIsNeverLeaked(t *testing.T) {
+	var logs syncBuffer
+	h := creem.NewWebhookHandler(webhookSecret)
+	h.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.OnAny(func(context.Context, *creem.Event) error { return errors.New("database is down") })
+	body := readTestdata(t, "webhooks", "checkout.completed.json")
+	var responses []string
+	for _, header := range []http.Header{
+		{"Creem-Signature": {"00"}},
+		{"Creem-Signature": {hexHMAC(webhookSecret+"x", body)}},
+		{"Webhook-Id": {"m"}, "Webhook-Timestamp": {"1"}, "Webhook-Signature": {"v1,AAAA"}},
+		signed(body),
+	} {
+		rec := delivery(h, body, header)
+		responses = append(responses, rec.Body.String())
+		err := creem.VerifyWebhook(body, header, webhookSecret)
+		responses = append(responses, errString(err))
+	}
+	_, err := creem.ParseWebhook(body, http.Header{}, "")
+	responses = append(responses, errString(err))
+	require.Contains(t, logs.String(), "creem: webhook rejected")
+	require.Contains(t, logs.String(), "creem: webhook handler failed")
+	for _, s := range append(responses, logs.String()) {
+		assert.NotContains(t, s, webhookSecret)
+		assert.NotContains(t, s, strings.TrimPrefix(webhookSecret, "whsec_"))
+		assert.NotContains(t, s, "customer@emaildomain", "the payload's e-mail is not logged")
+	}
+}
