@@ -135,7 +135,9 @@ func rawServer(handle func(c net.Conn)) func(t *testing.T) (string, func() int32
 }
 
 func jsonError(status int) func(w http.ResponseWriter, r *http.Request) {
-	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, status, errorBody(status, http.StatusText(status))) }
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, status, errorBody(status, http.StatusText(status)))
+	}
 }
 
 func withRetryAfter(v string, status int) func(w http.ResponseWriter, r *http.Request) {
