@@ -2,7 +2,6 @@ package creem
 
 import (
 	"context"
-	"net/url"
 )
 
 // CheckoutsService creates and retrieves checkout sessions: POST /v1/checkouts and
@@ -181,7 +180,7 @@ func (s *CheckoutsService) Create(ctx context.Context, params *CreateCheckoutPar
 	case params.Customer != nil && params.Customer.ID != "" && params.Customer.Email != "":
 		return nil, invalid(op, "customer", "takes id or email, not both")
 	}
-	return send[Checkout](ctx, s.client, post("/v1/checkouts"), nil, params, opts)
+	return send[Checkout](ctx, s.client, post("/v1/checkouts"), "", params, opts)
 }
 
 // Get retrieves a checkout session (GET /v1/checkouts?checkout_id=). Retried like every read.
@@ -189,5 +188,5 @@ func (s *CheckoutsService) Get(ctx context.Context, checkoutID string, opts ...R
 	if err := requireID("Checkouts.Get", "checkout_id", checkoutID); err != nil {
 		return nil, err
 	}
-	return send[Checkout](ctx, s.client, get("/v1/checkouts"), url.Values{"checkout_id": {checkoutID}}, nil, opts)
+	return send[Checkout](ctx, s.client, get("/v1/checkouts"), param("checkout_id", checkoutID), nil, opts)
 }

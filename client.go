@@ -24,11 +24,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -81,12 +81,11 @@ type Client struct {
 	// Stats reads store metrics.
 	Stats *StatsService
 
-	apiKey    string
-	baseURL   string // scheme://host[/prefix], no trailing slash
-	testMode  bool
-	userAgent string
-	logger    *slog.Logger
-	http      *retryablehttp.Client
+	baseURL  string // scheme://host[/prefix], no trailing slash
+	testMode bool
+	logger   *slog.Logger
+	http     *retryablehttp.Client
+	headers  struct{ apiKey, accept, userAgent, contentType []string }
 }
 
 // service is the state every resource service shares: none but the client.
@@ -251,13 +250,15 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{
-		apiKey:    apiKey,
-		baseURL:   base,
-		testMode:  test,
-		userAgent: ua,
-		logger:    cfg.logger,
-		http:      newRetryClient(&cfg),
+		baseURL:  base,
+		testMode: test,
+		logger:   cfg.logger,
+		http:     newRetryClient(&cfg),
 	}
+	c.headers.apiKey = []string{apiKey}
+	c.headers.accept = []string{"application/json"}
+	c.headers.userAgent = []string{ua}
+	c.headers.contentType = []string{"application/json"}
 	c.Checkouts = &CheckoutsService{client: c}
 	c.Products = &ProductsService{client: c}
 	c.Customers = &CustomersService{client: c}
@@ -348,96 +349,127 @@ func patch(path string) endpoint { return endpoint{method: http.MethodPatch, pat
 func del(path string) endpoint   { return endpoint{method: http.MethodDelete, path: path} }
 
 // send is the one request path: it builds the request with newRequest, runs it with do and
-// returns the decoded *T.
-func send[T any](ctx context.Context, c *Client, ep endpoint, query url.Values, body any, opts []RequestOption) (*T, error) {
-	req, o, err := c.newRequest(ctx, ep, query, body, opts)
+// returns the decoded *T. query is already encoded (url.Values.Encode, or "k=" + url.QueryEscape(v)).
+func send[T any](ctx context.Context, c *Client, ep endpoint, query string, body any, opts []RequestOption) (*T, error) {
+	req, cl, err := c.newRequest(ctx, ep, query, body, opts)
 	if err != nil {
 		return nil, err
 	}
 	out := new(T)
-	if err := c.do(req, o, out); err != nil {
+	if err := c.do(req, cl, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// call is the state of one SDK call, in one allocation: the description the retry policy reads
+// from the request context, and the caller's options.
+type call struct {
+	retry.Call
+	opts requestOptions
+}
+
+// encoder turns request bodies into JSON without escaping "&", "<" and ">" (URLs stay
+// readable; the JSON means the same). Encoders and their scratch buffers are pooled; each body
+// is copied out into a slice of its own, because the transport may still read a request body
+// after the call returned.
+type encoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+func encodeBody(body any) ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	defer func() {
+		if e.buf.Cap() <= 64<<10 {
+			e.buf.Reset()
+			encoders.Put(e)
+		}
+	}()
+	if err := e.enc.Encode(body); err != nil {
+		return nil, err
+	}
+	b := e.buf.Bytes()
+	return append([]byte(nil), b[:len(b)-1]...), nil // without Encode's trailing newline
+}
+
 // newRequest builds the request for ep: URL, headers, the JSON body as bytes (so every attempt
 // sends the same bytes) and the call description the retry policy reads from the context.
-func (c *Client) newRequest(ctx context.Context, ep endpoint, query url.Values, body any, opts []RequestOption) (*retryablehttp.Request, *requestOptions, error) {
+func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body any, opts []RequestOption) (*retryablehttp.Request, *call, error) {
 	if ctx == nil {
 		return nil, nil, errors.New("creem: nil context")
 	}
-	var o requestOptions
+	cl := &call{Call: retry.Call{Method: ep.method, Path: ep.path, Safe: ep.safe, Logger: c.logger}}
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&o)
+			opt(&cl.opts)
 		}
 	}
-	key := o.idempotencyKey
+	key := cl.opts.idempotencyKey
 	if key != "" && !ep.idempotencyKey {
 		return nil, nil, fmt.Errorf("creem: %s %s does not honour idempotency keys", ep.method, ep.path)
 	}
 	if ep.idempotencyKey && key == "" {
 		key = newIdempotencyKey()
 	}
+	cl.Safe = ep.safe || key != ""
 
-	var payload []byte
+	var raw any // nil, or the body as []byte
 	if body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // keep "&" in URLs readable; JSON is the same either way
-		if err := enc.Encode(body); err != nil {
+		payload, err := encodeBody(body)
+		if err != nil {
 			return nil, nil, fmt.Errorf("creem: %s %s: encoding request body: %w", ep.method, ep.path, err)
 		}
-		payload = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	}
-
-	u := c.baseURL + ep.path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	call := &retry.Call{Method: ep.method, Path: ep.path, Safe: ep.safe || key != "", Logger: c.logger}
-	var raw any
-	if payload != nil {
 		raw = payload
 	}
-	req, err := retryablehttp.NewRequestWithContext(retry.WithCall(ctx, call), ep.method, u, raw)
+	u := c.baseURL + ep.path
+	if query != "" {
+		u = c.baseURL + ep.path + "?" + query
+	}
+	req, err := retryablehttp.NewRequestWithContext(retry.WithCall(ctx, &cl.Call), ep.method, u, raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("creem: %s %s: %w", ep.method, ep.path, retry.Redact(err))
 	}
+	// The header values are built once per Client and shared: nothing modifies them.
 	h := req.Header
-	h.Set("x-api-key", c.apiKey)
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.userAgent)
-	if payload != nil {
-		h.Set("Content-Type", "application/json")
+	h["X-Api-Key"] = c.headers.apiKey
+	h["Accept"] = c.headers.accept
+	h["User-Agent"] = c.headers.userAgent
+	if raw != nil {
+		h["Content-Type"] = c.headers.contentType
 	}
 	if key != "" {
-		h.Set("Idempotency-Key", key)
+		h["Idempotency-Key"] = []string{key}
 	}
-	return req, &o, nil
+	return req, cl, nil
 }
 
 // do runs req through the retrying client and decodes a 2xx body into out (nil discards it).
 // Bodies are always closed; non-2xx responses become *APIError, transport failures are wrapped
 // so errors.Is sees context.Canceled and friends, with query strings removed from the message.
-func (c *Client) do(req *retryablehttp.Request, o *requestOptions, out any) error {
-	call := retry.CallFrom(req.Context())
+func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if call.Attempts > 1 {
-			return fmt.Errorf("creem: %s %s: giving up after %d attempts: %w", call.Method, call.Path, call.Attempts, retry.Redact(err))
+		if cl.Attempts > 1 {
+			return fmt.Errorf("creem: %s %s: giving up after %d attempts: %w", cl.Method, cl.Path, cl.Attempts, retry.Redact(err))
 		}
-		return fmt.Errorf("creem: %s %s: %w", call.Method, call.Path, retry.Redact(err))
+		return fmt.Errorf("creem: %s %s: %w", cl.Method, cl.Path, retry.Redact(err))
 	}
 	defer closeBody(resp.Body)
-	if o.response != nil {
-		*o.response = resp
+	if cl.opts.response != nil {
+		*cl.opts.response = resp
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		apiErr := newAPIError(call.Method, call.Path, resp.StatusCode, resp.Header, body)
+		apiErr := newAPIError(cl.Method, cl.Path, resp.StatusCode, resp.Header, body)
 		if err != nil {
 			return fmt.Errorf("%w (reading the body failed: %w)", apiErr, retry.Redact(err))
 		}
@@ -447,26 +479,53 @@ func (c *Client) do(req *retryablehttp.Request, o *requestOptions, out any) erro
 		return nil
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return c.invalidResponse(call, resp, fmt.Errorf("content type %q is not JSON", ct))
+		return c.invalidResponse(cl, resp, fmt.Errorf("content type %q is not JSON", ct))
 	}
-	lr := &capReader{r: resp.Body, n: maxResponseBody}
-	if err := json.NewDecoder(lr).Decode(out); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = errors.New("empty body")
+	return decodeResponse(resp, out, func(err error) error { return c.invalidResponse(cl, resp, err) })
+}
+
+// readBuffers are reused for reading response bodies: JSON is decoded from the buffer in one
+// pass, and decoding copies every string out, so nothing refers to a buffer once it is back.
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// decodeResponse reads the body, at most maxResponseBody bytes, and decodes it into out.
+func decodeResponse(resp *http.Response, out any, invalid func(error) error) error {
+	buf := readBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			readBuffers.Put(buf)
 		}
-		return c.invalidResponse(call, resp, err)
+	}()
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
+		buf.Grow(int(n) + 1) // +1: ReadFrom stops at EOF without growing again
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
+		return invalid(retry.Redact(err))
+	}
+	switch {
+	case buf.Len() == 0:
+		return invalid(errors.New("empty body"))
+	case buf.Len() > maxResponseBody:
+		return invalid(errBodyTooLarge)
+	}
+	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
+		return invalid(err)
 	}
 	return nil
 }
 
-func (c *Client) invalidResponse(call *retry.Call, resp *http.Response, err error) error {
-	return fmt.Errorf("creem: %s %s: %d %s: %w: %w", call.Method, call.Path, resp.StatusCode,
-		http.StatusText(resp.StatusCode), ErrInvalidResponse, retry.Redact(err))
+func (c *Client) invalidResponse(cl *call, resp *http.Response, err error) error {
+	return fmt.Errorf("creem: %s %s: %d %s: %w: %w", cl.Method, cl.Path, resp.StatusCode,
+		http.StatusText(resp.StatusCode), ErrInvalidResponse, err)
 }
 
+// isJSON reports whether a Content-Type is application/json or a +json type, cheaply: it runs
+// on every response.
 func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 // closeBody reads a little of what is left, so the connection can be reused, and closes.
@@ -476,29 +535,6 @@ func closeBody(body io.ReadCloser) {
 }
 
 var errBodyTooLarge = fmt.Errorf("body larger than %d bytes", maxResponseBody)
-
-// capReader fails once more than n bytes would be read.
-type capReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		// Tell a body that ends exactly at the cap from one that goes on.
-		var one [1]byte
-		if n, _ := c.r.Read(one[:]); n > 0 {
-			return 0, errBodyTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	return n, err
-}
 
 // newIdempotencyKey returns a random UUIDv4 string.
 func newIdempotencyKey() string {

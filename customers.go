@@ -68,7 +68,7 @@ func (s *CustomersService) Get(ctx context.Context, customerID string, opts ...R
 	if err := requireID("Customers.Get", "customer_id", customerID); err != nil {
 		return nil, err
 	}
-	return send[Customer](ctx, s.client, get("/v1/customers"), url.Values{"customer_id": {customerID}}, nil, opts)
+	return send[Customer](ctx, s.client, get("/v1/customers"), param("customer_id", customerID), nil, opts)
 }
 
 // GetByEmail retrieves a customer by e-mail address (GET /v1/customers?email=). The address
@@ -78,7 +78,7 @@ func (s *CustomersService) GetByEmail(ctx context.Context, email string, opts ..
 	if err := requireEmail("Customers.GetByEmail", email); err != nil {
 		return nil, err
 	}
-	return send[Customer](ctx, s.client, get("/v1/customers"), url.Values{"email": {email}}, nil, opts)
+	return send[Customer](ctx, s.client, get("/v1/customers"), param("email", email), nil, opts)
 }
 
 // List returns one page of customers (GET /v1/customers/list). Retried like every read.
@@ -104,7 +104,7 @@ func (s *CustomersService) Create(ctx context.Context, params *CreateCustomerPar
 	if strings.TrimSpace(params.Name) == "" {
 		return nil, invalid(op, "name", "is required")
 	}
-	return send[Customer](ctx, s.client, post("/v1/customers"), nil, params, opts)
+	return send[Customer](ctx, s.client, post("/v1/customers"), "", params, opts)
 }
 
 // Update changes the fields set in params (PATCH /v1/customers, with customer_id in the body).
@@ -126,7 +126,7 @@ func (s *CustomersService) Update(ctx context.Context, customerID string, params
 		CustomerID string `json:"customer_id"`
 		*UpdateCustomerParams
 	}{customerID, params}
-	return send[Customer](ctx, s.client, patch("/v1/customers"), nil, &body, opts)
+	return send[Customer](ctx, s.client, patch("/v1/customers"), "", &body, opts)
 }
 
 // BillingPortal generates a link to the customer's billing portal (POST /v1/customers/billing).
@@ -138,7 +138,7 @@ func (s *CustomersService) BillingPortal(ctx context.Context, customerID string,
 	body := struct {
 		CustomerID string `json:"customer_id"`
 	}{customerID}
-	return send[CustomerLinks](ctx, s.client, post("/v1/customers/billing"), nil, &body, opts)
+	return send[CustomerLinks](ctx, s.client, post("/v1/customers/billing"), "", &body, opts)
 }
 
 // ListOrders returns one page of a customer's orders (GET /v1/customers/{id}/orders).

@@ -109,7 +109,7 @@ func (s *DiscountsService) Get(ctx context.Context, discountID string, opts ...R
 	if err := requireID("Discounts.Get", "discount_id", discountID); err != nil {
 		return nil, err
 	}
-	return send[Discount](ctx, s.client, get("/v1/discounts"), url.Values{"discount_id": {discountID}}, nil, opts)
+	return send[Discount](ctx, s.client, get("/v1/discounts"), param("discount_id", discountID), nil, opts)
 }
 
 // GetByCode retrieves a discount by its code (GET /v1/discounts?discount_code=). Retried like
@@ -118,7 +118,7 @@ func (s *DiscountsService) GetByCode(ctx context.Context, code string, opts ...R
 	if err := requireID("Discounts.GetByCode", "discount_code", code); err != nil {
 		return nil, err
 	}
-	return send[Discount](ctx, s.client, get("/v1/discounts"), url.Values{"discount_code": {code}}, nil, opts)
+	return send[Discount](ctx, s.client, get("/v1/discounts"), param("discount_code", code), nil, opts)
 }
 
 // Create creates a discount (POST /v1/discounts). Not retried after the request may have
@@ -150,7 +150,7 @@ func (s *DiscountsService) Create(ctx context.Context, params *CreateDiscountPar
 	if p.AppliesToProducts == nil {
 		p.AppliesToProducts = []string{} // required by the API: send [] rather than null
 	}
-	return send[Discount](ctx, s.client, post("/v1/discounts"), nil, &p, opts)
+	return send[Discount](ctx, s.client, post("/v1/discounts"), "", &p, opts)
 }
 
 // Delete deletes a discount (DELETE /v1/discounts/{id}/delete) and returns it. Not retried after
@@ -159,7 +159,7 @@ func (s *DiscountsService) Delete(ctx context.Context, discountID string, opts .
 	if err := requireID("Discounts.Delete", "id", discountID); err != nil {
 		return nil, err
 	}
-	return send[Discount](ctx, s.client, del("/v1/discounts/"+url.PathEscape(discountID)+"/delete"), nil, nil, opts)
+	return send[Discount](ctx, s.client, del("/v1/discounts/"+url.PathEscape(discountID)+"/delete"), "", nil, opts)
 }
 
 // List returns one page of discounts (GET /v1/discounts/search). Retried like every read.

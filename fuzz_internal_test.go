@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzAPIErrorBody: no error body panics the decoder, the message is well formed, and the body
@@ -35,5 +36,23 @@ func FuzzAPIErrorBody(f *testing.F) {
 			t.Fatal("negative Retry-After")
 		}
 		_ = e.Is(ErrServer)
+	})
+}
+
+// FuzzCreemISO: the allocation-free parser agrees with time.Parse on everything it accepts.
+func FuzzCreemISO(f *testing.F) {
+	for _, s := range []string{"2024-10-12T11:58:33.097Z", "2024-02-29T23:59:59.999Z", "2023-02-29T00:00:00.000Z",
+		"2024-13-01T00:00:00.000Z", "2024-01-01T24:00:00.000Z", "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z", "2024-1x-01T00:00:00.000Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseCreemISO([]byte(`"` + s + `"`))
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if ok && (err != nil || !got.Equal(want)) {
+			t.Fatalf("%q: fast %v, time.Parse %v (%v)", s, got, want, err)
+		}
+		if !ok && err == nil && len(s) == 24 && s[23] == 'Z' && s[19] == '.' {
+			t.Fatalf("%q: time.Parse accepts what the fast path refused", s)
+		}
 	})
 }

@@ -97,7 +97,7 @@ func (s *LicensesService) Activate(ctx context.Context, params *ActivateLicenseP
 	case strings.TrimSpace(params.InstanceName) == "":
 		return nil, invalid(op, "instance_name", "is required")
 	}
-	return send[License](ctx, s.client, post("/v1/licenses/activate"), nil, params, opts)
+	return send[License](ctx, s.client, post("/v1/licenses/activate"), "", params, opts)
 }
 
 // Validate checks a license key and instance (POST /v1/licenses/validate). It changes nothing,
@@ -111,7 +111,7 @@ func (s *LicensesService) Validate(ctx context.Context, params *ValidateLicenseP
 	}
 	ep := post("/v1/licenses/validate")
 	ep.safe = true
-	return send[License](ctx, s.client, ep, nil, params, opts)
+	return send[License](ctx, s.client, ep, "", params, opts)
 }
 
 // Deactivate deactivates one instance of a license key (POST /v1/licenses/deactivate). Not
@@ -123,7 +123,7 @@ func (s *LicensesService) Deactivate(ctx context.Context, params *DeactivateLice
 	if err := requireKeyAndInstance("Licenses.Deactivate", params.Key, params.InstanceID); err != nil {
 		return nil, err
 	}
-	return send[License](ctx, s.client, post("/v1/licenses/deactivate"), nil, params, opts)
+	return send[License](ctx, s.client, post("/v1/licenses/deactivate"), "", params, opts)
 }
 
 // ListInstances returns one page of a license's instances (GET /v1/licenses/{id}/instances).

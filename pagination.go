@@ -35,20 +35,27 @@ type Page[T any] struct {
 // list fetches one page from a list endpoint, encoding params (a pointer to a struct with
 // `url` tags, possibly nil) as the query.
 func list[T any, P any](ctx context.Context, c *Client, path string, params *P, opts []RequestOption) (*Page[T], error) {
-	q, err := queryValues(params)
+	q, err := encodeQuery(params)
 	if err != nil {
 		return nil, err
 	}
 	return send[Page[T]](ctx, c, get(path), q, nil, opts)
 }
 
-// queryValues encodes a params struct (a pointer, possibly nil) with `url` tags as a query.
-func queryValues[P any](params *P) (url.Values, error) {
+// encodeQuery encodes a params struct (a pointer, possibly nil) with `url` tags as a query string.
+func encodeQuery[P any](params *P) (string, error) {
 	if params == nil {
-		return nil, nil
+		return "", nil
 	}
-	return query.Values(params)
+	v, err := query.Values(params)
+	if err != nil {
+		return "", err
+	}
+	return v.Encode(), nil
 }
+
+// param encodes a single query parameter.
+func param(key, value string) string { return key + "=" + url.QueryEscape(value) }
 
 // pageParams is the constraint of list parameter types: pointers to structs embedding ListParams.
 type pageParams[P any] interface {

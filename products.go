@@ -340,7 +340,7 @@ func (s *ProductsService) Create(ctx context.Context, params *CreateProductParam
 	}
 	ep := post("/v1/products")
 	ep.idempotencyKey = true
-	return send[Product](ctx, s.client, ep, nil, params, opts)
+	return send[Product](ctx, s.client, ep, "", params, opts)
 }
 
 // Get retrieves a product by ID (GET /v1/products/{id}). Retried like every read.
@@ -348,7 +348,7 @@ func (s *ProductsService) Get(ctx context.Context, productID string, opts ...Req
 	if err := requireID("Products.Get", "id", productID); err != nil {
 		return nil, err
 	}
-	return send[Product](ctx, s.client, get("/v1/products/"+url.PathEscape(productID)), nil, nil, opts)
+	return send[Product](ctx, s.client, get("/v1/products/"+url.PathEscape(productID)), "", nil, opts)
 }
 
 // List returns one page of products (GET /v1/products/search). Retried like every read.
@@ -374,7 +374,7 @@ func (s *ProductsService) Update(ctx context.Context, productID string, params *
 	if params.Price != nil && *params.Price < 0 {
 		return nil, invalid(op, "price", "must not be negative")
 	}
-	return send[Product](ctx, s.client, patch("/v1/products/"+url.PathEscape(productID)), nil, params, opts)
+	return send[Product](ctx, s.client, patch("/v1/products/"+url.PathEscape(productID)), "", params, opts)
 }
 
 // Archive archives a product (DELETE /v1/products/{id}): it can no longer be bought but stays
@@ -383,5 +383,5 @@ func (s *ProductsService) Archive(ctx context.Context, productID string, opts ..
 	if err := requireID("Products.Archive", "id", productID); err != nil {
 		return nil, err
 	}
-	return send[Product](ctx, s.client, del("/v1/products/"+url.PathEscape(productID)), nil, nil, opts)
+	return send[Product](ctx, s.client, del("/v1/products/"+url.PathEscape(productID)), "", nil, opts)
 }

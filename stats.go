@@ -65,7 +65,7 @@ func (s *StatsService) Summary(ctx context.Context, params *StatsSummaryParams, 
 	case !params.Start.IsZero() && !params.End.IsZero() && params.End.Before(params.Start):
 		return nil, invalid(op, "endDate", "is before startDate")
 	}
-	q, err := queryValues(params)
+	q, err := encodeQuery(params)
 	if err != nil {
 		return nil, err
 	}

@@ -146,7 +146,7 @@ func (s *SubscriptionsService) Get(ctx context.Context, subscriptionID string, o
 	if err := requireID("Subscriptions.Get", "subscription_id", subscriptionID); err != nil {
 		return nil, err
 	}
-	return send[Subscription](ctx, s.client, get("/v1/subscriptions"), url.Values{"subscription_id": {subscriptionID}}, nil, opts)
+	return send[Subscription](ctx, s.client, get("/v1/subscriptions"), param("subscription_id", subscriptionID), nil, opts)
 }
 
 // List returns one page of subscriptions (GET /v1/subscriptions/search). Retried like every read.
@@ -175,7 +175,7 @@ func (s *SubscriptionsService) Update(ctx context.Context, subscriptionID string
 			return nil, invalid(op, "items.units", "must not be negative")
 		}
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "")), nil, params, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "")), "", params, opts)
 }
 
 // Upgrade moves a subscription to another product (POST /v1/subscriptions/{id}/upgrade). It may
@@ -188,7 +188,7 @@ func (s *SubscriptionsService) Upgrade(ctx context.Context, subscriptionID strin
 	if params == nil || strings.TrimSpace(params.ProductID) == "" {
 		return nil, invalid(op, "product_id", "is required")
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/upgrade")), nil, params, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/upgrade")), "", params, opts)
 }
 
 // Cancel cancels a subscription now or at the end of its period (POST /v1/subscriptions/{id}/cancel).
@@ -204,7 +204,7 @@ func (s *SubscriptionsService) Cancel(ctx context.Context, subscriptionID string
 	if params.OnExecute != "" && params.Mode != CancelModeScheduled {
 		return nil, invalid(op, "onExecute", "applies only with mode scheduled")
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/cancel")), nil, params, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/cancel")), "", params, opts)
 }
 
 // Pause pauses a subscription's billing (POST /v1/subscriptions/{id}/pause). Not retried after
@@ -213,7 +213,7 @@ func (s *SubscriptionsService) Pause(ctx context.Context, subscriptionID string,
 	if err := requireID("Subscriptions.Pause", "id", subscriptionID); err != nil {
 		return nil, err
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/pause")), nil, nil, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/pause")), "", nil, opts)
 }
 
 // Resume resumes a paused subscription (POST /v1/subscriptions/{id}/resume). It may charge the
@@ -222,7 +222,7 @@ func (s *SubscriptionsService) Resume(ctx context.Context, subscriptionID string
 	if err := requireID("Subscriptions.Resume", "id", subscriptionID); err != nil {
 		return nil, err
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/resume")), nil, nil, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/resume")), "", nil, opts)
 }
 
 func subscriptionPath(id, action string) string {

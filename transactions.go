@@ -3,7 +3,6 @@ package creem
 import (
 	"context"
 	"iter"
-	"net/url"
 )
 
 // TransactionType tells payments from invoices. It is an open enum.
@@ -118,7 +117,7 @@ func (s *TransactionsService) Get(ctx context.Context, transactionID string, opt
 	if err := requireID("Transactions.Get", "transaction_id", transactionID); err != nil {
 		return nil, err
 	}
-	return send[Transaction](ctx, s.client, get("/v1/transactions"), url.Values{"transaction_id": {transactionID}}, nil, opts)
+	return send[Transaction](ctx, s.client, get("/v1/transactions"), param("transaction_id", transactionID), nil, opts)
 }
 
 // List returns one page of transactions (GET /v1/transactions/search). Retried like every read.
@@ -141,5 +140,5 @@ func (s *TransactionsService) Refund(ctx context.Context, transactionID string, 
 	body := struct {
 		TransactionID string `json:"transaction_id"`
 	}{transactionID}
-	return send[RefundResult](ctx, s.client, post("/v1/refunds"), nil, &body, opts)
+	return send[RefundResult](ctx, s.client, post("/v1/refunds"), "", &body, opts)
 }

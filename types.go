@@ -89,6 +89,10 @@ func (t *Timestamp) UnmarshalJSON(data []byte) error {
 		*t = TimestampFromMillis(ms)
 		return nil
 	}
+	if v, ok := parseCreemISO(data); ok {
+		*t = Timestamp{Time: v}
+		return nil
+	}
 	var s string
 	if bytes.IndexByte(data, '\\') < 0 && len(data) >= 2 && data[len(data)-1] == '"' {
 		s = string(data[1 : len(data)-1])
@@ -134,6 +138,40 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	}
 	b := append([]byte{'"'}, t.Format(isoLayout)...)
 	return append(b, '"'), nil
+}
+
+// parseCreemISO parses, without allocating, the quoted form Creem writes almost every
+// timestamp in: "2006-01-02T15:04:05.000Z". Anything else is left to the general parser.
+func parseCreemISO(b []byte) (time.Time, bool) {
+	if len(b) != 26 || b[0] != '"' || b[25] != '"' || b[5] != '-' || b[8] != '-' || b[11] != 'T' ||
+		b[14] != ':' || b[17] != ':' || b[20] != '.' || b[24] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(1, 5)
+	month, ok2 := num(6, 8)
+	day, ok3 := num(9, 11)
+	hour, ok4 := num(12, 14)
+	minute, ok5 := num(15, 17)
+	sec, ok6 := num(18, 20)
+	milli, ok7 := num(21, 24)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || month < 1 || month > 12 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	v := time.Date(year, time.Month(month), day, hour, minute, sec, milli*int(time.Millisecond), time.UTC)
+	if v.Day() != day { // 2024-02-30 and friends: let the general parser reject them
+		return time.Time{}, false
+	}
+	return v, true
 }
 
 // parseMillis parses epoch milliseconds written as a JSON number (an integer, or a float such
