@@ -189,21 +189,3 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	}
 	return out
 }
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers, for capturing logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

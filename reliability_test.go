@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/creem-go/creem"
+	"github.com/creem-go/creem/internal/testutil"
 )
 
 // customerEmail is personal data: it travels in the safe call's query and the write's body, and
@@ -286,7 +287,7 @@ func writeCall(ctx context.Context, c *creem.Client) error {
 // server (refused connection) or the server refused it (429). It also checks that every
 // response body is closed and that nothing secret or personal reaches a log line or an error.
 func TestFaultMatrix(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	okBody := fixture(t, "checkout.json")
 	var errs []string
@@ -475,7 +476,7 @@ func TestConcurrentUseReusesConnections(t *testing.T) {
 
 // The webhook secret appears in no log line, no error string and no response of the handler.
 func TestWebhookSecretIsNeverLeaked(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	h := creem.NewWebhookHandler(webhookSecret)
 	h.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.OnAny(func(context.Context, *creem.Event) error { return errors.New("database is down") })

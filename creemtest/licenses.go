@@ -102,26 +102,27 @@ func (s *Server) activateLicense(_ *http.Request, body []byte) (any, *apiError) 
 	return licenseView(withInstance(l, inst)), nil
 }
 
-// instanceOf finds an instance of license l. s.mu must be held.
-func (s *Server) instanceOf(l *creem.License, id string) (*creem.LicenseInstance, *apiError) {
-	for _, inst := range s.st.instances[l.ID] {
-		if inst.ID == id {
-			return inst, nil
-		}
-	}
-	return nil, notFound("License instance")
-}
-
-func (s *Server) validateLicense(_ *http.Request, body []byte) (any, *apiError) {
-	var p creem.ValidateLicenseParams
-	if err := decodeBody(body, "ValidateLicenseRequestEntity", &p); err != nil {
-		return nil, err
+// keyAndInstance decodes a validate or deactivate body (both are {key, instance_id}) and finds
+// the license and its instance. s.mu must be held.
+func (s *Server) keyAndInstance(body []byte, schemaName string) (*creem.License, *creem.LicenseInstance, *apiError) {
+	var p creem.ValidateLicenseParams // the same fields as DeactivateLicenseParams
+	if err := decodeBody(body, schemaName, &p); err != nil {
+		return nil, nil, err
 	}
 	l, aerr := s.licenseByKey(p.Key)
 	if aerr != nil {
-		return nil, aerr
+		return nil, nil, aerr
 	}
-	inst, aerr := s.instanceOf(l, p.InstanceID)
+	for _, inst := range s.st.instances[l.ID] {
+		if inst.ID == p.InstanceID {
+			return l, inst, nil
+		}
+	}
+	return nil, nil, notFound("License instance")
+}
+
+func (s *Server) validateLicense(_ *http.Request, body []byte) (any, *apiError) {
+	l, inst, aerr := s.keyAndInstance(body, "ValidateLicenseRequestEntity")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -129,15 +130,7 @@ func (s *Server) validateLicense(_ *http.Request, body []byte) (any, *apiError) 
 }
 
 func (s *Server) deactivateLicense(_ *http.Request, body []byte) (any, *apiError) {
-	var p creem.DeactivateLicenseParams
-	if err := decodeBody(body, "DeactivateLicenseRequestEntity", &p); err != nil {
-		return nil, err
-	}
-	l, aerr := s.licenseByKey(p.Key)
-	if aerr != nil {
-		return nil, aerr
-	}
-	inst, aerr := s.instanceOf(l, p.InstanceID)
+	l, inst, aerr := s.keyAndInstance(body, "DeactivateLicenseRequestEntity")
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/creem-go/creem"
+	"github.com/creem-go/creem/internal/testutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -35,29 +35,11 @@ func TestOfflineRun(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the handler goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // With a secret, the example serves the endpoint; a signed delivery grants access, a forged one
 // is refused.
 func TestServe(t *testing.T) {
 	const secret = "whsec_example"
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	acc := &access{grants: map[string]string{}, out: out}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
