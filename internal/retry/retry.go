@@ -242,7 +242,10 @@ type redacted struct {
 	err error
 }
 
+// Error returns the message with the URL redacted.
 func (r *redacted) Error() string { return r.msg }
+
+// Unwrap returns the original error.
 func (r *redacted) Unwrap() error { return r.err }
 
 // RedactURL strips the query, fragment and user information from a URL string.
