@@ -451,7 +451,7 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 	return req, cl, nil
 }
 
-// do runs req through the retrying client and decodes a 2xx body into out (nil discards it).
+// do runs req through the retrying client and decodes a 2xx body into out.
 // Bodies are always closed; non-2xx responses become *APIError, transport failures are wrapped
 // so errors.Is sees context.Canceled and friends, with query strings removed from the message.
 func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
@@ -475,13 +475,13 @@ func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 		}
 		return apiErr
 	}
-	if out == nil {
-		return nil
-	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
 		return c.invalidResponse(cl, resp, fmt.Errorf("content type %q is not JSON", ct))
 	}
-	return decodeResponse(resp, out, func(err error) error { return c.invalidResponse(cl, resp, err) })
+	if err := decodeResponse(resp, out); err != nil {
+		return c.invalidResponse(cl, resp, err)
+	}
+	return nil
 }
 
 // readBuffers are reused for reading response bodies: JSON is decoded from the buffer in one
@@ -489,7 +489,7 @@ func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // decodeResponse reads the body, at most maxResponseBody bytes, and decodes it into out.
-func decodeResponse(resp *http.Response, out any, invalid func(error) error) error {
+func decodeResponse(resp *http.Response, out any) error {
 	buf := readBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 1<<20 {
@@ -501,18 +501,15 @@ func decodeResponse(resp *http.Response, out any, invalid func(error) error) err
 		buf.Grow(int(n) + 1) // +1: ReadFrom stops at EOF without growing again
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
-		return invalid(retry.Redact(err))
+		return retry.Redact(err)
 	}
 	switch {
 	case buf.Len() == 0:
-		return invalid(errors.New("empty body"))
+		return errors.New("empty body")
 	case buf.Len() > maxResponseBody:
-		return invalid(errBodyTooLarge)
+		return errBodyTooLarge
 	}
-	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
-		return invalid(err)
-	}
-	return nil
+	return json.Unmarshal(buf.Bytes(), out)
 }
 
 func (c *Client) invalidResponse(cl *call, resp *http.Response, err error) error {

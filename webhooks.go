@@ -246,16 +246,16 @@ func (v *WebhookVerifier) Verify(payload []byte, header http.Header) error {
 	if classic == "" {
 		classic = header.Get(webhookSignatureHeaderAlternative)
 	}
+	classic = strings.TrimSpace(classic)
 	standard := header.Get("webhook-signature") != "" || header.Get("webhook-id") != "" || header.Get("webhook-timestamp") != ""
-	if strings.TrimSpace(classic) == "" && !standard {
+	if classic == "" && !standard {
 		return ErrMissingSignature
 	}
-	if strings.TrimSpace(classic) != "" {
-		got := strings.TrimSpace(classic)
-		if len(got) > 7 && strings.EqualFold(got[:7], "sha256=") {
-			got = got[7:]
+	if classic != "" {
+		if len(classic) > 7 && strings.EqualFold(classic[:7], "sha256=") {
+			classic = strings.TrimSpace(classic[7:])
 		}
-		if !sig.EqualHex(strings.TrimSpace(got), SignWebhook(payload, v.Secret)) {
+		if !sig.EqualHex(classic, SignWebhook(payload, v.Secret)) {
 			return ErrInvalidSignature
 		}
 	}
