@@ -80,6 +80,24 @@ type Client struct {
 	Transactions *TransactionsService
 	// Stats reads store metrics.
 	Stats *StatsService
+	// Meters defines, previews and archives usage meters, and reads a customer's consumed units.
+	// It needs a key with the meters:read / meters:write scopes.
+	Meters *MetersService
+	// Usage ingests, previews and lists usage events. It needs a key with the events:write /
+	// events:read scopes. For a steady stream of events, see NewIngester.
+	Usage *UsageService
+	// Credits manages customer credit accounts and their double-entry ledger.
+	Credits *CreditsService
+	// Webhooks manages webhook endpoints and reads the pending feed of cli-mode endpoints. It
+	// needs a key with the webhooks:read / webhooks:write scopes. Verifying deliveries needs no
+	// Client: see VerifyWebhook and WebhookHandler.
+	Webhooks *WebhooksService
+	// Affiliates invites affiliates and reads affiliates and their commissions.
+	Affiliates *AffiliatesService
+	// Splits creates, reads and deletes revenue splits.
+	Splits *SplitsService
+	// Moderation screens prompts.
+	Moderation *ModerationService
 
 	baseURL  string // scheme://host[/prefix], no trailing slash
 	testMode bool
@@ -267,6 +285,13 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Discounts = &DiscountsService{client: c}
 	c.Transactions = &TransactionsService{client: c}
 	c.Stats = &StatsService{client: c}
+	c.Meters = &MetersService{client: c}
+	c.Usage = &UsageService{client: c}
+	c.Credits = &CreditsService{client: c}
+	c.Webhooks = &WebhooksService{client: c}
+	c.Affiliates = &AffiliatesService{client: c}
+	c.Splits = &SplitsService{client: c}
+	c.Moderation = &ModerationService{client: c}
 	return c, nil
 }
 
@@ -347,6 +372,11 @@ func get(path string) endpoint   { return endpoint{method: http.MethodGet, path:
 func post(path string) endpoint  { return endpoint{method: http.MethodPost, path: path} }
 func patch(path string) endpoint { return endpoint{method: http.MethodPatch, path: path} }
 func del(path string) endpoint   { return endpoint{method: http.MethodDelete, path: path} }
+
+// postSafe is a POST that repeating cannot give a second effect: it changes nothing (license
+// validation, previews) or its body carries an idempotency key the API honours (credit, debit,
+// usage events with event IDs). It is retried and may be replayed like a read.
+func postSafe(path string) endpoint { return endpoint{method: http.MethodPost, path: path, safe: true} }
 
 // send is the one request path: it builds the request with newRequest, runs it with do and
 // returns the decoded *T. query is already encoded (url.Values.Encode, or "k=" + url.QueryEscape(v)).

@@ -3,7 +3,6 @@ package creem
 import (
 	"context"
 	"iter"
-	"net/url"
 	"strings"
 )
 
@@ -144,10 +143,11 @@ func (s *CustomersService) BillingPortal(ctx context.Context, customerID string,
 // ListOrders returns one page of a customer's orders (GET /v1/customers/{id}/orders).
 // Retried like every read.
 func (s *CustomersService) ListOrders(ctx context.Context, customerID string, params *ListParams, opts ...RequestOption) (*Page[Order], error) {
-	if err := requireID("Customers.ListOrders", "id", customerID); err != nil {
+	seg, err := pathID("Customers.ListOrders", "id", customerID)
+	if err != nil {
 		return nil, err
 	}
-	return list[Order](ctx, s.client, "/v1/customers/"+url.PathEscape(customerID)+"/orders", params, opts)
+	return list[Order](ctx, s.client, "/v1/customers/"+seg+"/orders", params, opts)
 }
 
 // AllOrders iterates over every order of a customer, one page at a time.
@@ -160,10 +160,11 @@ func (s *CustomersService) AllOrders(ctx context.Context, customerID string, par
 // ListSubscriptions returns one page of a customer's subscriptions
 // (GET /v1/customers/{id}/subscriptions). Retried like every read.
 func (s *CustomersService) ListSubscriptions(ctx context.Context, customerID string, params *ListParams, opts ...RequestOption) (*Page[Subscription], error) {
-	if err := requireID("Customers.ListSubscriptions", "id", customerID); err != nil {
+	seg, err := pathID("Customers.ListSubscriptions", "id", customerID)
+	if err != nil {
 		return nil, err
 	}
-	return list[Subscription](ctx, s.client, "/v1/customers/"+url.PathEscape(customerID)+"/subscriptions", params, opts)
+	return list[Subscription](ctx, s.client, "/v1/customers/"+seg+"/subscriptions", params, opts)
 }
 
 // AllSubscriptions iterates over every subscription of a customer, one page at a time.
@@ -176,10 +177,11 @@ func (s *CustomersService) AllSubscriptions(ctx context.Context, customerID stri
 // ListLicenses returns one page of a customer's license keys (GET /v1/customers/{id}/licenses).
 // Retried like every read.
 func (s *CustomersService) ListLicenses(ctx context.Context, customerID string, params *ListParams, opts ...RequestOption) (*Page[License], error) {
-	if err := requireID("Customers.ListLicenses", "id", customerID); err != nil {
+	seg, err := pathID("Customers.ListLicenses", "id", customerID)
+	if err != nil {
 		return nil, err
 	}
-	return list[License](ctx, s.client, "/v1/customers/"+url.PathEscape(customerID)+"/licenses", params, opts)
+	return list[License](ctx, s.client, "/v1/customers/"+seg+"/licenses", params, opts)
 }
 
 // AllLicenses iterates over every license key of a customer, one page at a time.

@@ -3,7 +3,6 @@ package creem
 import (
 	"context"
 	"iter"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -156,10 +155,11 @@ func (s *DiscountsService) Create(ctx context.Context, params *CreateDiscountPar
 // Delete deletes a discount (DELETE /v1/discounts/{id}/delete) and returns it. Not retried after
 // the request may have reached Creem.
 func (s *DiscountsService) Delete(ctx context.Context, discountID string, opts ...RequestOption) (*Discount, error) {
-	if err := requireID("Discounts.Delete", "id", discountID); err != nil {
+	seg, err := pathID("Discounts.Delete", "id", discountID)
+	if err != nil {
 		return nil, err
 	}
-	return send[Discount](ctx, s.client, del("/v1/discounts/"+url.PathEscape(discountID)+"/delete"), "", nil, opts)
+	return send[Discount](ctx, s.client, del("/v1/discounts/"+seg+"/delete"), "", nil, opts)
 }
 
 // List returns one page of discounts (GET /v1/discounts/search). Retried like every read.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,7 +44,13 @@ const maxErrorBody = 1 << 20
 // its error envelopes:
 //
 //	{"trace_id": "…", "status": 400, "error": "Bad Request", "message": ["…"], "timestamp": 1706889600000}
-//	{"error": {"type": "…", "code": "…", "message": "…", "param": "…", "request_id": "…"}}
+//	{"error": {"type": "…", "code": "…", "message": "…", "param": "…", "details": {…}, "request_id": "…"}}
+//
+// The newer envelope is what the usage, credits and webhook-endpoint families answer with; match
+// its machine-readable codes on Code (e.g. "insufficient_balance", "meter_name_taken"):
+//
+//	var apiErr *creem.APIError
+//	if errors.As(err, &apiErr) && apiErr.Code == "insufficient_balance" { … }
 //
 // A body that is neither (an HTML page from a proxy) still gives an APIError with the status and
 // the raw body. Match the kind of failure with errors.Is and the sentinels (ErrNotFound, …).
@@ -55,7 +62,11 @@ type APIError struct {
 	RequestID  string // request_id of the newer envelope
 	Type       string // error.type of the newer envelope, e.g. "invalid_request_error"
 	Code       string // error.code of the newer envelope, a machine-readable code
-	Param      string // error.param of the newer envelope: the parameter at fault
+	Param      string // error.param of the newer envelope: the parameter at fault, e.g. "events[3].customer_id"
+	// Details is error.details of the newer envelope: structured context for some codes, e.g.
+	// {"archived_holder": true, "archived_holder_id": "mtr_…"} on meter_name_taken. Nil when absent;
+	// unknown keys are to be ignored.
+	Details map[string]any
 	// Messages are the human-readable messages: the classic envelope's message (a list, a single
 	// string, or absent) or the newer envelope's error.message.
 	Messages []string
@@ -120,11 +131,12 @@ type errorEnvelope struct {
 }
 
 type errorDetail struct {
-	Type      string  `json:"type"`
-	Code      *string `json:"code"`
-	Message   string  `json:"message"`
-	Param     *string `json:"param"`
-	RequestID string  `json:"request_id"`
+	Type      string         `json:"type"`
+	Code      *string        `json:"code"`
+	Message   string         `json:"message"`
+	Param     *string        `json:"param"`
+	Details   map[string]any `json:"details"`
+	RequestID string         `json:"request_id"`
 }
 
 // newAPIError builds the error for a non-2xx response, decoding body as far as it can.
@@ -149,6 +161,7 @@ func newAPIError(method, path string, status int, header http.Header, body []byt
 			if d.Param != nil {
 				e.Param = *d.Param
 			}
+			e.Details = d.Details
 			if d.RequestID != "" {
 				e.RequestID = d.RequestID
 			}
@@ -258,4 +271,17 @@ func requireID(op, field, id string) error {
 		return invalid(op, field, "is required")
 	}
 	return nil
+}
+
+// pathID refuses an ID that cannot stand as one path segment and returns it escaped. Besides
+// an empty ID it refuses "." and "..": url.PathEscape leaves them as they are, and a URL such as
+// /v1/subscriptions/../cancel would reach another endpoint than the one called.
+func pathID(op, field, id string) (string, error) {
+	if err := requireID(op, field, id); err != nil {
+		return "", err
+	}
+	if id == "." || id == ".." {
+		return "", invalid(op, field, "must not be a dot segment")
+	}
+	return url.PathEscape(id), nil
 }

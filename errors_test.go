@@ -97,6 +97,19 @@ func TestNewerErrorEnvelope(t *testing.T) {
 	assert.ErrorIs(t, e, creem.ErrBadRequest)
 }
 
+func TestNewerErrorEnvelopeDetails(t *testing.T) {
+	body := []byte(`{"error":{"type":"invalid_request_error","code":"meter_name_taken","message":"A meter named \"Images\" already exists in this store","param":"name","details":{"archived_holder":true,"archived_holder_id":"mtr_abc123","later":{"x":1}},"request_id":"req_9"}}`)
+	e := apiErrorFor(t, 409, "application/json", body)
+	assert.Equal(t, "meter_name_taken", e.Code)
+	assert.Equal(t, "name", e.Param)
+	assert.Equal(t, map[string]any{"archived_holder": true, "archived_holder_id": "mtr_abc123", "later": map[string]any{"x": float64(1)}}, e.Details)
+	assert.ErrorIs(t, e, creem.ErrConflict)
+
+	e = apiErrorFor(t, 422, "application/json", []byte(`{"error":{"type":"invalid_request_error","code":"x","message":"m","param":"events[3].customer_id","request_id":"r"}}`))
+	assert.Equal(t, "events[3].customer_id", e.Param)
+	assert.Nil(t, e.Details, "details is omitted when there is none")
+}
+
 func TestNewerErrorEnvelopeWithNulls(t *testing.T) {
 	body := []byte(`{"error":{"type":"api_error","code":null,"message":"Something broke","param":null,"request_id":"req_1"}}`)
 	e := apiErrorFor(t, 500, "application/json", body)

@@ -3,7 +3,6 @@ package creem
 import (
 	"context"
 	"iter"
-	"net/url"
 	"strings"
 )
 
@@ -109,9 +108,7 @@ func (s *LicensesService) Validate(ctx context.Context, params *ValidateLicenseP
 	if err := requireKeyAndInstance("Licenses.Validate", params.Key, params.InstanceID); err != nil {
 		return nil, err
 	}
-	ep := post("/v1/licenses/validate")
-	ep.safe = true
-	return send[License](ctx, s.client, ep, "", params, opts)
+	return send[License](ctx, s.client, postSafe("/v1/licenses/validate"), "", params, opts)
 }
 
 // Deactivate deactivates one instance of a license key (POST /v1/licenses/deactivate). Not
@@ -129,10 +126,11 @@ func (s *LicensesService) Deactivate(ctx context.Context, params *DeactivateLice
 // ListInstances returns one page of a license's instances (GET /v1/licenses/{id}/instances).
 // Retried like every read.
 func (s *LicensesService) ListInstances(ctx context.Context, licenseID string, params *ListParams, opts ...RequestOption) (*Page[LicenseInstance], error) {
-	if err := requireID("Licenses.ListInstances", "id", licenseID); err != nil {
+	seg, err := pathID("Licenses.ListInstances", "id", licenseID)
+	if err != nil {
 		return nil, err
 	}
-	return list[LicenseInstance](ctx, s.client, "/v1/licenses/"+url.PathEscape(licenseID)+"/instances", params, opts)
+	return list[LicenseInstance](ctx, s.client, "/v1/licenses/"+seg+"/instances", params, opts)
 }
 
 // AllInstances iterates over every instance of a license, one page at a time.

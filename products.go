@@ -3,7 +3,6 @@ package creem
 import (
 	"context"
 	"iter"
-	"net/url"
 )
 
 // ProductsService manages products: POST /v1/products, GET|PATCH|DELETE /v1/products/{id} and
@@ -345,10 +344,11 @@ func (s *ProductsService) Create(ctx context.Context, params *CreateProductParam
 
 // Get retrieves a product by ID (GET /v1/products/{id}). Retried like every read.
 func (s *ProductsService) Get(ctx context.Context, productID string, opts ...RequestOption) (*Product, error) {
-	if err := requireID("Products.Get", "id", productID); err != nil {
+	seg, err := pathID("Products.Get", "id", productID)
+	if err != nil {
 		return nil, err
 	}
-	return send[Product](ctx, s.client, get("/v1/products/"+url.PathEscape(productID)), "", nil, opts)
+	return send[Product](ctx, s.client, get("/v1/products/"+seg), "", nil, opts)
 }
 
 // List returns one page of products (GET /v1/products/search). Retried like every read.
@@ -365,7 +365,8 @@ func (s *ProductsService) All(ctx context.Context, params *ListProductsParams, o
 // Not retried after the request may have reached Creem.
 func (s *ProductsService) Update(ctx context.Context, productID string, params *UpdateProductParams, opts ...RequestOption) (*Product, error) {
 	const op = "Products.Update"
-	if err := requireID(op, "id", productID); err != nil {
+	seg, err := pathID(op, "id", productID)
+	if err != nil {
 		return nil, err
 	}
 	if params == nil {
@@ -374,14 +375,15 @@ func (s *ProductsService) Update(ctx context.Context, productID string, params *
 	if params.Price != nil && *params.Price < 0 {
 		return nil, invalid(op, "price", "must not be negative")
 	}
-	return send[Product](ctx, s.client, patch("/v1/products/"+url.PathEscape(productID)), "", params, opts)
+	return send[Product](ctx, s.client, patch("/v1/products/"+seg), "", params, opts)
 }
 
 // Archive archives a product (DELETE /v1/products/{id}): it can no longer be bought but stays
 // for past orders. Not retried after the request may have reached Creem.
 func (s *ProductsService) Archive(ctx context.Context, productID string, opts ...RequestOption) (*Product, error) {
-	if err := requireID("Products.Archive", "id", productID); err != nil {
+	seg, err := pathID("Products.Archive", "id", productID)
+	if err != nil {
 		return nil, err
 	}
-	return send[Product](ctx, s.client, del("/v1/products/"+url.PathEscape(productID)), "", nil, opts)
+	return send[Product](ctx, s.client, del("/v1/products/"+seg), "", nil, opts)
 }

@@ -186,7 +186,16 @@ func wireCases() []wireCase {
 	}
 }
 
-func allWireCases() []wireCase { return append(wireCases(), coreWireCases()...) }
+// familyWireCases are added by the test files of the newer API families, in init functions.
+var familyWireCases []func() []wireCase
+
+func allWireCases() []wireCase {
+	out := append(wireCases(), coreWireCases()...)
+	for _, f := range familyWireCases {
+		out = append(out, f()...)
+	}
+	return out
+}
 
 func TestRequestsOnTheWire(t *testing.T) {
 	for _, tc := range allWireCases() {

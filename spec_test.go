@@ -23,7 +23,8 @@ type specOp struct {
 	result reflect.Type // the type the 200 response decodes into
 }
 
-// inScopeTags are the spec tags whose every operation must have an SDK method.
+// inScopeTags are the spec tags whose every operation must have an SDK method. The files of the
+// newer API families add their tags, registry entries and operation counts in init functions.
 var inScopeTags = map[string]bool{
 	"Products": true, "Customers": true, "Subscriptions": true, "Checkouts": true, "Licenses": true,
 	"Discounts": true, "Transactions": true, "Refunds": true, "Stats": true,
@@ -72,6 +73,9 @@ var registry = map[string]specOp{
 
 	"getMetricsSummary": {method: "Stats.Summary", query: reflect.TypeFor[creem.StatsSummaryParams](), result: reflect.TypeFor[creem.StatsSummary]()},
 }
+
+// coveredOps is how many operations of the spec the registry must cover.
+var coveredOps = 34
 
 // extraMethods are SDK methods that share an operation with a registry entry.
 var extraMethods = []string{
@@ -308,7 +312,7 @@ func TestSpecCoverage(t *testing.T) {
 	sort.Strings(problems)
 	assert.Empty(t, problems, "mismatches with the spec:\n%s", strings.Join(problems, "\n"))
 	assert.Equal(t, len(registry), covered, "registry entries whose operationId is not in the spec")
-	assert.Equal(t, 34, covered, "the core API has 34 operations")
+	assert.Equal(t, coveredOps, covered, "operations of the spec covered by the SDK")
 }
 
 // The spec test can fail: a params type with a field the spec lacks, and a response type

@@ -3,7 +3,6 @@ package creem
 import (
 	"context"
 	"iter"
-	"net/url"
 	"strings"
 )
 
@@ -164,7 +163,8 @@ func (s *SubscriptionsService) All(ctx context.Context, params *ListSubscription
 // request may have reached Creem.
 func (s *SubscriptionsService) Update(ctx context.Context, subscriptionID string, params *UpdateSubscriptionParams, opts ...RequestOption) (*Subscription, error) {
 	const op = "Subscriptions.Update"
-	if err := requireID(op, "id", subscriptionID); err != nil {
+	seg, err := pathID(op, "id", subscriptionID)
+	if err != nil {
 		return nil, err
 	}
 	if params == nil || len(params.Items) == 0 {
@@ -175,27 +175,29 @@ func (s *SubscriptionsService) Update(ctx context.Context, subscriptionID string
 			return nil, invalid(op, "items.units", "must not be negative")
 		}
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "")), "", params, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(seg, "")), "", params, opts)
 }
 
 // Upgrade moves a subscription to another product (POST /v1/subscriptions/{id}/upgrade). It may
 // charge the customer; it is not retried after the request may have reached Creem.
 func (s *SubscriptionsService) Upgrade(ctx context.Context, subscriptionID string, params *UpgradeSubscriptionParams, opts ...RequestOption) (*Subscription, error) {
 	const op = "Subscriptions.Upgrade"
-	if err := requireID(op, "id", subscriptionID); err != nil {
+	seg, err := pathID(op, "id", subscriptionID)
+	if err != nil {
 		return nil, err
 	}
 	if params == nil || strings.TrimSpace(params.ProductID) == "" {
 		return nil, invalid(op, "product_id", "is required")
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/upgrade")), "", params, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(seg, "/upgrade")), "", params, opts)
 }
 
 // Cancel cancels a subscription now or at the end of its period (POST /v1/subscriptions/{id}/cancel).
 // params may be nil for the store's defaults. Not retried after the request may have reached Creem.
 func (s *SubscriptionsService) Cancel(ctx context.Context, subscriptionID string, params *CancelSubscriptionParams, opts ...RequestOption) (*Subscription, error) {
 	const op = "Subscriptions.Cancel"
-	if err := requireID(op, "id", subscriptionID); err != nil {
+	seg, err := pathID(op, "id", subscriptionID)
+	if err != nil {
 		return nil, err
 	}
 	if params == nil {
@@ -204,27 +206,30 @@ func (s *SubscriptionsService) Cancel(ctx context.Context, subscriptionID string
 	if params.OnExecute != "" && params.Mode != CancelModeScheduled {
 		return nil, invalid(op, "onExecute", "applies only with mode scheduled")
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/cancel")), "", params, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(seg, "/cancel")), "", params, opts)
 }
 
 // Pause pauses a subscription's billing (POST /v1/subscriptions/{id}/pause). Not retried after
 // the request may have reached Creem.
 func (s *SubscriptionsService) Pause(ctx context.Context, subscriptionID string, opts ...RequestOption) (*Subscription, error) {
-	if err := requireID("Subscriptions.Pause", "id", subscriptionID); err != nil {
+	seg, err := pathID("Subscriptions.Pause", "id", subscriptionID)
+	if err != nil {
 		return nil, err
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/pause")), "", nil, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(seg, "/pause")), "", nil, opts)
 }
 
 // Resume resumes a paused subscription (POST /v1/subscriptions/{id}/resume). It may charge the
 // customer; it is not retried after the request may have reached Creem.
 func (s *SubscriptionsService) Resume(ctx context.Context, subscriptionID string, opts ...RequestOption) (*Subscription, error) {
-	if err := requireID("Subscriptions.Resume", "id", subscriptionID); err != nil {
+	seg, err := pathID("Subscriptions.Resume", "id", subscriptionID)
+	if err != nil {
 		return nil, err
 	}
-	return send[Subscription](ctx, s.client, post(subscriptionPath(subscriptionID, "/resume")), "", nil, opts)
+	return send[Subscription](ctx, s.client, post(subscriptionPath(seg, "/resume")), "", nil, opts)
 }
 
-func subscriptionPath(id, action string) string {
-	return "/v1/subscriptions/" + url.PathEscape(id) + action
+// subscriptionPath joins an escaped ID from pathID and an action.
+func subscriptionPath(seg, action string) string {
+	return "/v1/subscriptions/" + seg + action
 }

@@ -474,3 +474,32 @@ func TestResponsesAreSpecShaped(t *testing.T) {
 	assert.Equal(t, "test", m["mode"])
 	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`, m["created_at"])
 }
+
+// A fault after handling keeps the call's effect and hides it from the client: the failure mode
+// that makes blind retries of writes dangerous.
+func TestFaultAfterHandling(t *testing.T) {
+	srv, c := newServer(t)
+	ctx := context.Background()
+
+	srv.FailNext("POST /v1/customers", 1, creemtest.Fault{Status: http.StatusInternalServerError, AfterHandling: true})
+	_, err := c.Customers.Create(ctx, &creem.CreateCustomerParams{Email: "late@example.com", Name: "N"})
+	require.ErrorIs(t, err, creem.ErrServer)
+	got, err := c.Customers.GetByEmail(ctx, "late@example.com")
+	require.NoError(t, err, "the customer was created although the client saw a 500")
+	assert.Equal(t, "late@example.com", got.Email)
+
+	srv.FailNext("POST /v1/customers", 1, creemtest.Fault{Drop: true, AfterHandling: true})
+	_, err = c.Customers.Create(ctx, &creem.CreateCustomerParams{Email: "dropped@example.com", Name: "N"})
+	require.Error(t, err)
+	assert.NotErrorAs(t, err, new(*creem.APIError), "a dropped connection is a transport error")
+	_, err = c.Customers.GetByEmail(ctx, "dropped@example.com")
+	require.NoError(t, err, "the customer was created although the connection dropped")
+	assert.Equal(t, 2, srv.Calls("POST /v1/customers"), "writes are not retried after the request was sent")
+
+	// Without AfterHandling, the same fault leaves no trace.
+	srv.FailNext("POST /v1/customers", 1, creemtest.Fault{Status: http.StatusInternalServerError})
+	_, err = c.Customers.Create(ctx, &creem.CreateCustomerParams{Email: "never@example.com", Name: "N"})
+	require.ErrorIs(t, err, creem.ErrServer)
+	_, err = c.Customers.GetByEmail(ctx, "never@example.com")
+	assert.ErrorIs(t, err, creem.ErrNotFound)
+}

@@ -19,6 +19,10 @@ type Fault struct {
 	Delay time.Duration
 	// Drop closes the connection (after Delay) without answering, once the request was read.
 	Drop bool
+	// AfterHandling handles the call first, keeping its effects, and only then misbehaves as
+	// Status, Drop and Delay say: the client sees a failure (a 5xx, a reset, a timeout) for a call
+	// that took effect, as when a connection breaks after Creem processed a request.
+	AfterHandling bool
 }
 
 type faultRule struct {
@@ -57,7 +61,7 @@ func (s *Server) takeFault(pattern, concrete string) *Fault {
 
 // applyFault carries out f. It reports whether the call was answered (or dropped) and must
 // not be handled.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, env envelope, f *Fault) bool {
 	if f.Delay > 0 {
 		timer := time.NewTimer(f.Delay)
 		select {
@@ -89,6 +93,6 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 	if msg == "" {
 		msg = http.StatusText(f.Status)
 	}
-	s.writeError(w, errorf(f.Status, msg))
+	s.writeError(w, env, errorf(f.Status, msg))
 	return true
 }

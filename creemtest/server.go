@@ -16,6 +16,7 @@
 package creemtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -112,22 +113,52 @@ func (s *Server) Calls(route string) int {
 	return s.calls[route]
 }
 
-// apiError is an error answer in Creem's classic envelope.
+// apiError is an error answer. Routes of the core API write it in Creem's classic envelope
+// ({trace_id, status, error, message[], timestamp}); routes of the newer families (usage,
+// credits, webhook endpoints, …) in the newer one ({error: {type, code, message, param, details,
+// request_id}}).
 type apiError struct {
 	status   int
 	messages []string
+	// code, param and details fill the newer envelope; code is null there when empty.
+	code    string
+	param   string
+	details map[string]any
 }
 
 func errorf(status int, msgs ...string) *apiError { return &apiError{status: status, messages: msgs} }
 
+// codedError is an error with the newer envelope's machine-readable code and parameter.
+func codedError(status int, code, param, msg string) *apiError {
+	return &apiError{status: status, messages: []string{msg}, code: code, param: param}
+}
+
 func notFound(what string) *apiError { return errorf(http.StatusNotFound, what+" not found") }
 
 // handler serves one API route with the store locked. body is the request body, read already.
+// It returns the answer, encoded as JSON while the store is still locked, or an error. An answer
+// of type status is sent with its own status code instead of 200.
 type handler func(r *http.Request, body []byte) (any, *apiError)
 
+// status is an answer with a status code other than 200, e.g. 201 or 202.
+type status struct {
+	code int
+	body any
+}
+
+// envelope tells which error envelope a route answers with.
+type envelope int
+
+const (
+	classic envelope = iota // {trace_id, status, error, message[], timestamp}
+	newer                   // {error: {type, code, message, param, details, request_id}}
+)
+
 // api wraps a handler: it counts the call, applies injected faults, checks the API key, reads
-// the body and writes the JSON answer or Creem's error envelope.
-func (s *Server) api(pattern string, h handler) http.HandlerFunc {
+// the body, runs the handler and writes the JSON answer or the route's error envelope. The
+// answer is encoded before the store is unlocked: handlers return pointers into the store, and
+// a concurrent update must not change (or race with) an answer being written.
+func (s *Server) api(pattern string, env envelope, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		concrete := r.Method + " " + r.URL.Path
 		s.mu.Lock()
@@ -137,40 +168,66 @@ func (s *Server) api(pattern string, h handler) http.HandlerFunc {
 		}
 		fault := s.takeFault(pattern, concrete)
 		s.mu.Unlock()
-		if fault != nil && s.applyFault(w, r, fault) {
+		if fault != nil && !fault.AfterHandling && s.applyFault(w, r, env, fault) {
 			return
 		}
 		if r.Header.Get("x-api-key") != s.APIKey {
-			s.writeError(w, errorf(http.StatusForbidden))
+			s.writeError(w, env, errorf(http.StatusForbidden))
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if err != nil {
-			s.writeError(w, errorf(http.StatusBadRequest, "could not read the request body"))
+			s.writeError(w, env, errorf(http.StatusBadRequest, "could not read the request body"))
 			return
 		}
 		s.mu.Lock()
 		out, aerr := h(r, body)
+		code := http.StatusOK
+		if st, ok := out.(status); ok {
+			code, out = st.code, st.body
+		}
+		var answer []byte
+		if aerr == nil {
+			answer = encodeJSON(out)
+		}
 		s.mu.Unlock()
+		if fault != nil && fault.AfterHandling && s.applyFault(w, r, env, fault) {
+			return // the call took effect, but the client never hears of it
+		}
 		if aerr != nil {
-			s.writeError(w, aerr)
+			s.writeError(w, env, aerr)
 			return
 		}
-		writeJSON(w, http.StatusOK, out)
+		writeRaw(w, code, answer)
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+// encodeJSON encodes v as Creem does: without HTML escaping, with a final newline.
+func encodeJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		panic("creemtest: encoding an answer: " + err.Error())
+	}
+	return buf.Bytes()
 }
 
-// writeError writes Creem's error envelope: {trace_id, status, error, message[], timestamp}.
-// Like Creem's 403, an error without messages has no message field.
-func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { writeRaw(w, status, encodeJSON(v)) }
+
+// writeError writes e in the route's envelope. In the classic one, like Creem's 403, an error
+// without messages has no message field.
+func (s *Server) writeError(w http.ResponseWriter, env envelope, e *apiError) {
+	if env == newer {
+		writeJSON(w, e.status, s.newerErrorBody(e))
+		return
+	}
 	body := map[string]any{
 		"trace_id":  newUUID(),
 		"status":    e.status,
@@ -181,6 +238,34 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		body["message"] = e.messages
 	}
 	writeJSON(w, e.status, body)
+}
+
+// newerErrorBody renders e in the newer envelope; type follows from the status.
+func (s *Server) newerErrorBody(e *apiError) map[string]any {
+	typ := "invalid_request_error"
+	switch {
+	case e.status == http.StatusUnauthorized || e.status == http.StatusForbidden:
+		typ = "authentication_error"
+	case e.status == http.StatusTooManyRequests:
+		typ = "rate_limit_error"
+	case e.status >= 500:
+		typ = "api_error"
+	}
+	msg := strings.Join(e.messages, "; ")
+	if msg == "" {
+		msg = http.StatusText(e.status)
+	}
+	detail := map[string]any{"type": typ, "code": nil, "message": msg, "param": nil, "request_id": "req_" + randomID(16)}
+	if e.code != "" {
+		detail["code"] = e.code
+	}
+	if e.param != "" {
+		detail["param"] = e.param
+	}
+	if len(e.details) > 0 {
+		detail["details"] = e.details
+	}
+	return map[string]any{"error": detail}
 }
 
 // decodeBody validates body against the named request schema like Creem does, then decodes it
@@ -201,7 +286,12 @@ func decodeBody(body []byte, schemaName string, dst any) *apiError {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	handle := func(pattern string, h handler) { mux.HandleFunc(pattern, s.api(pattern, h)) }
+	handle := func(pattern string, h handler) { mux.HandleFunc(pattern, s.api(pattern, classic, h)) }
+	// The newer API families answer errors in the newer envelope; each registers its routes.
+	handleNewer := func(pattern string, h handler) { mux.HandleFunc(pattern, s.api(pattern, newer, h)) }
+	for _, register := range familyRoutes {
+		register(s, handleNewer)
+	}
 
 	handle("POST /v1/products", s.createProduct)
 	handle("GET /v1/products/search", s.searchProducts)
@@ -245,10 +335,13 @@ func (s *Server) routes() http.Handler {
 
 	// Anything else gets NestJS's 404 in Creem's envelope.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, errorf(http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path))
+		s.writeError(w, classic, errorf(http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path))
 	})
 	return mux
 }
+
+// familyRoutes register the routes of the newer API families, one function per family file.
+var familyRoutes []func(s *Server, handle func(pattern string, h handler))
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

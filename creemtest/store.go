@@ -127,3 +127,62 @@ func paginate[T any](q url.Values, items []T) (*page[T], *apiError) {
 	}
 	return p, nil
 }
+
+// cursorList is a cursor list answer in Creem's shape.
+type cursorList[T any] struct {
+	Object  string `json:"object"`
+	Data    []T    `json:"data"`
+	HasMore bool   `json:"has_more"`
+}
+
+// cursorPage cuts items, in the list's order, by the limit (1–100, default 10), starting_after
+// and ending_before query parameters; id names each item. A cursor naming no item of the list is
+// refused with 400, as is a limit out of range or both cursors at once.
+func cursorPage[T any](q url.Values, items []T, id func(T) string) (*cursorList[T], *apiError) {
+	limit := 10
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return nil, codedError(http.StatusBadRequest, "invalid_parameter", "limit", "limit must be an integer between 1 and 100")
+		}
+		limit = n
+	}
+	after, before := q.Get("starting_after"), q.Get("ending_before")
+	if after != "" && before != "" {
+		return nil, codedError(http.StatusBadRequest, "invalid_parameter", "starting_after", "starting_after and ending_before cannot be combined")
+	}
+	index := func(name, cursor string) (int, *apiError) {
+		for i, it := range items {
+			if id(it) == cursor {
+				return i, nil
+			}
+		}
+		return 0, codedError(http.StatusBadRequest, "invalid_parameter", name, "no object "+cursor+" in this list")
+	}
+	start, end := 0, len(items)
+	switch {
+	case after != "":
+		i, aerr := index("starting_after", after)
+		if aerr != nil {
+			return nil, aerr
+		}
+		start = i + 1
+		end = min(start+limit, len(items))
+	case before != "":
+		i, aerr := index("ending_before", before)
+		if aerr != nil {
+			return nil, aerr
+		}
+		end = i
+		start = max(end-limit, 0)
+	default:
+		end = min(limit, len(items))
+	}
+	out := &cursorList[T]{Object: "list", Data: append([]T{}, items[start:end]...)}
+	if before != "" {
+		out.HasMore = start > 0
+	} else {
+		out.HasMore = end < len(items)
+	}
+	return out, nil
+}

@@ -10,8 +10,8 @@ import (
 	"sync"
 )
 
-// schemas.json holds the request-body schemas of the spec's core operations (and what they
-// refer to), generated from testdata/openapi.json by TestSchemasUpToDate.
+// schemas.json holds the request-body schemas of the spec's operations (and what they refer
+// to), generated from testdata/openapi.json by TestSchemasUpToDate.
 //
 //go:embed schemas.json
 var schemasJSON []byte

@@ -1,0 +1,4 @@
+package creem
+
+// AffiliatesService invites affiliates and reads affiliates and commissions: /v1/affiliates/….
+type AffiliatesService service

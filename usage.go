@@ -1,0 +1,4 @@
+package creem
+
+// UsageService sends and lists usage events: /v1/events/….
+type UsageService service
