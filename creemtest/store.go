@@ -70,10 +70,16 @@ type store struct {
 	instances          map[string][]*creem.LicenseInstance // license ID → its instances
 	transactionProduct map[string]string                   // transaction ID → product ID
 	created            map[string]time.Time                // creation time of objects whose entity has none
+
+	// The newer API families keep their state in types of their own files.
+	usage    usageStore    // meters and usage events
+	credits  creditsStore  // customer credit accounts, entries and transactions
+	hooks    hooksStore    // webhook endpoints registered through the API
+	partners partnersStore // affiliates, commissions, splits and moderation
 }
 
 func newStore() *store {
-	return &store{
+	st := &store{
 		products:      newTable[creem.Product](),
 		checkouts:     newTable[creem.Checkout](),
 		customers:     newTable[creem.Customer](),
@@ -93,6 +99,11 @@ func newStore() *store {
 		transactionProduct: map[string]string{},
 		created:            map[string]time.Time{},
 	}
+	st.usage.init()
+	st.credits.init()
+	st.hooks.init()
+	st.partners.init()
+	return st
 }
 
 // page is a list answer in Creem's shape.
