@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/creem-go/creem/internal/sig"
@@ -56,7 +55,8 @@ type queryPair struct{ key, value string }
 // SignRedirect returns the signature Creem puts on a success URL carrying p: the lowercase hex
 // SHA-256 of "k1=v1|k2=v2|…|salt=<apiKey>" over p's non-empty parameters in Creem's order
 // (request_id, checkout_id, order_id, customer_id, subscription_id, product_id). It is meant for
-// tests and fakes such as creemtest.
+// tests and fakes such as creemtest. VerifyRedirect refuses values holding "|", whatever their
+// signature.
 func SignRedirect(p RedirectParams, apiKey string) string {
 	pairs := make([]queryPair, 0, len(redirectKeys))
 	for _, k := range redirectKeys {
@@ -71,10 +71,17 @@ func SignRedirect(p RedirectParams, apiKey string) string {
 // verified parameters. rawQuery is the URL's raw query string (r.URL.RawQuery): the parameter
 // order matters, so it is read as sent, not through url.Values.
 //
-// It accepts the construction Creem uses, SHA-256 of "k=v|…|salt=<apiKey>" with the parameters
-// in URL order, as well as the HMAC-SHA256 over the sorted "k=v&…" pairs that Creem's older docs
-// describe; each over Creem's parameters alone or over every non-signature parameter. Values
-// are percent-decoded; empty and "null" values are left out. Comparison is constant-time.
+// The signature is Creem's construction: the hex SHA-256 of "k1=v1|k2=v2|…|salt=<apiKey>" over
+// the percent-decoded parameters in URL order, empty and "null" values left out; either over
+// Creem's parameters alone (request_id, checkout_id, order_id, customer_id, subscription_id,
+// product_id) or over every parameter but the signature. Comparison is constant-time. The HMAC
+// construction of Creem's retracted older docs is not accepted: Creem never sent it.
+//
+// The joined string is unambiguous only while no key holds "=" or "|" and no value holds "|":
+// otherwise a buyer could shift field boundaries under the same signature and get different
+// verified parameters. A Creem parameter holding "|" is refused; other parameters holding a
+// delimiter are simply not covered. So a CreateCheckoutParams.RequestID must not contain "|".
+//
 // It returns ErrMissingSignature or ErrInvalidSignature (possibly wrapped) on failure.
 func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 	if apiKey == "" {
@@ -86,6 +93,7 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 		sigCount       int
 		params         RedirectParams
 		seen           [len(redirectKeys)]bool
+		allSignable    = true // every pair of all can be joined unambiguously
 	)
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		if part == "" {
@@ -105,6 +113,8 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 		if !keepRedirectValue(value) {
 			continue
 		}
+		signable := !strings.ContainsAny(key, "=|") && !strings.Contains(value, "|")
+		allSignable = allSignable && signable
 		all = append(all, queryPair{key, value})
 		for i, k := range redirectKeys {
 			if k != key {
@@ -112,6 +122,9 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 			}
 			if seen[i] {
 				return nil, errors.Join(ErrInvalidSignature, errors.New("creem: parameter "+key+" appears twice"))
+			}
+			if !signable {
+				return nil, errors.Join(ErrInvalidSignature, errors.New(`creem: parameter `+key+` holds "|"`))
 			}
 			seen[i] = true
 			*params.field(k) = value
@@ -126,11 +139,10 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 	}
 	signature = strings.TrimSpace(signature)
 
-	ok := false
-	for _, pairs := range [][]queryPair{creemOnly, all} {
-		// Evaluate every candidate: no early exit reveals which one matched.
-		ok = sig.EqualHex(signature, saltedDigest(pairs, apiKey)) || ok
-		ok = sig.EqualHex(signature, sortedHMAC(pairs, apiKey)) || ok
+	// Evaluate both candidates: no early exit reveals which one matched.
+	ok := sig.EqualHex(signature, saltedDigest(creemOnly, apiKey))
+	if allSignable && len(all) != len(creemOnly) {
+		ok = sig.EqualHex(signature, saltedDigest(all, apiKey)) || ok
 	}
 	if !ok {
 		return nil, ErrInvalidSignature
@@ -162,23 +174,6 @@ func saltedDigest(pairs []queryPair, apiKey string) string {
 	b.WriteString("salt=")
 	b.WriteString(apiKey)
 	return sig.SHA256Hex(b.String())
-}
-
-// sortedHMAC is the construction of Creem's older docs: hex HMAC-SHA256 keyed with the API key
-// over the "k=v" pairs sorted by key and joined with "&".
-func sortedHMAC(pairs []queryPair, apiKey string) string {
-	sorted := append([]queryPair(nil), pairs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].key < sorted[j].key })
-	var b strings.Builder
-	for i, p := range sorted {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.key)
-		b.WriteByte('=')
-		b.WriteString(p.value)
-	}
-	return sig.HMACSHA256Hex([]byte(apiKey), []byte(b.String()))
 }
 
 type redirectParamsKey struct{}
