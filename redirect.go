@@ -182,19 +182,49 @@ type redirectParamsKey struct{}
 // VerifyRedirectRequest and answers 401 when the signature is missing or wrong, without calling
 // next. Otherwise next runs with the verified parameters in the request context; read them with
 // RedirectParamsFromContext. Other query parameters on the URL are not covered by this check.
-func VerifyRedirectHandler(apiKey string, next http.Handler) http.Handler {
+// WithRedirectFailure replaces the plain-text 401 with your own page.
+func VerifyRedirectHandler(apiKey string, next http.Handler, opts ...RedirectHandlerOption) http.Handler {
+	cfg := redirectHandlerConfig{fail: plainRedirectFailure}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := VerifyRedirectRequest(r, apiKey)
 		if err != nil {
-			msg := "Invalid signature"
-			if errors.Is(err, ErrMissingSignature) {
-				msg = "Missing signature"
-			}
-			http.Error(w, msg, http.StatusUnauthorized)
+			cfg.fail(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), redirectParamsKey{}, p)))
 	})
+}
+
+// RedirectHandlerOption configures VerifyRedirectHandler.
+type RedirectHandlerOption func(*redirectHandlerConfig)
+
+type redirectHandlerConfig struct {
+	fail func(http.ResponseWriter, *http.Request, error)
+}
+
+// WithRedirectFailure makes VerifyRedirectHandler call fail, instead of answering a plain-text
+// 401, when a redirect does not verify: to show a styled page with a way back, say. err matches
+// ErrMissingSignature or ErrInvalidSignature. fail should answer with a 4xx status and must not
+// act on the query parameters: they are unverified. A nil fail keeps the default.
+func WithRedirectFailure(fail func(w http.ResponseWriter, r *http.Request, err error)) RedirectHandlerOption {
+	return func(c *redirectHandlerConfig) {
+		if fail != nil {
+			c.fail = fail
+		}
+	}
+}
+
+func plainRedirectFailure(w http.ResponseWriter, _ *http.Request, err error) {
+	msg := "Invalid signature"
+	if errors.Is(err, ErrMissingSignature) {
+		msg = "Missing signature"
+	}
+	http.Error(w, msg, http.StatusUnauthorized)
 }
 
 // RedirectParamsFromContext returns the parameters VerifyRedirectHandler verified.

@@ -331,3 +331,29 @@ func TestVerifyRedirectHandler(t *testing.T) {
 	_, ok := creem.RedirectParamsFromContext(httptest.NewRequest(http.MethodGet, "/", nil).Context())
 	assert.False(t, ok)
 }
+
+func TestVerifyRedirectHandlerCustomFailure(t *testing.T) {
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next ran for an unverified redirect") })
+	var seen []error
+	h := creem.VerifyRedirectHandler(redirectKey, next, creem.WithRedirectFailure(func(w http.ResponseWriter, r *http.Request, err error) {
+		seen = append(seen, err)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `<p>We could not confirm this payment. <a href="/">Back to the shop</a></p>`)
+	}))
+	good := query(sixParams, creemDigest(sixParams, redirectKey))
+	for _, q := range []string{strings.Replace(good, "ord_4aDw", "ord_XXXX", 1), query(sixParams, "")} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/thanks?"+q, nil))
+		assert.Equal(t, http.StatusForbidden, rec.Code)
+		assert.Contains(t, rec.Body.String(), "Back to the shop")
+	}
+	require.Len(t, seen, 2)
+	assert.ErrorIs(t, seen[0], creem.ErrInvalidSignature)
+	assert.ErrorIs(t, seen[1], creem.ErrMissingSignature)
+
+	// A nil failure function keeps the plain 401.
+	rec := httptest.NewRecorder()
+	creem.VerifyRedirectHandler(redirectKey, next, creem.WithRedirectFailure(nil), nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/thanks", nil))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+}
