@@ -343,6 +343,8 @@ type RequestOption func(*requestOptions)
 type requestOptions struct {
 	idempotencyKey string
 	response       **http.Response
+	rawBody        *[]byte
+	extra          map[string]any
 }
 
 // WithIdempotencyKey sends key as the Idempotency-Key header instead of the one the SDK
@@ -356,6 +358,21 @@ func WithIdempotencyKey(key string) RequestOption {
 // status. Its body has been read and closed.
 func WithHTTPResponse(dst **http.Response) RequestOption {
 	return func(o *requestOptions) { o.response = dst }
+}
+
+// WithRawResponseBody stores a copy of the response body of the call in *dst, whatever its
+// status: the bytes behind the decoded value, for fields the SDK does not model yet (decode them
+// yourself with encoding/json). It stays nil when no response arrived.
+func WithRawResponseBody(dst *[]byte) RequestOption {
+	return func(o *requestOptions) { o.rawBody = dst }
+}
+
+// WithExtraFields adds fields to the JSON body of the call, for request fields the API accepts
+// but the SDK does not model yet. They are added to the top-level object next to the fields the
+// params set; a name the params already send, or a call without a JSON object body, is refused
+// before sending. Creem refuses fields it does not know with 400.
+func WithExtraFields(fields map[string]any) RequestOption {
+	return func(o *requestOptions) { o.extra = fields }
 }
 
 // endpoint describes one API operation.
@@ -489,6 +506,14 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 		raw = payload
 		cl.payload = payload
 	}
+	if cl.opts.extra != nil {
+		payload, err := addFields(cl.payload, cl.opts.extra)
+		if err != nil {
+			return nil, nil, &InvalidParamsError{Op: ep.method + " " + ep.path, Field: "WithExtraFields", Reason: err.Error()}
+		}
+		raw = payload
+		cl.payload = payload
+	}
 	if !cl.Safe {
 		// No layer may send an unsafe call twice. Go's HTTP/2 transport resends a request by
 		// itself after some stream errors (RST_STREAM with PROTOCOL_ERROR, which may come after
@@ -547,19 +572,28 @@ func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if cl.opts.rawBody != nil {
+			*cl.opts.rawBody = body
+		}
 		apiErr := newAPIError(cl.Method, cl.Path, resp.StatusCode, resp.Header, body)
 		if err != nil {
 			return fmt.Errorf("%w (reading the body failed: %w)", apiErr, retry.Redact(err))
 		}
 		return apiErr
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return c.invalidResponse(cl, resp, fmt.Errorf("content type %q is not JSON", ct))
-	}
 	if cl.Body == nil { // not read within the attempt; cannot happen with go-retryablehttp v0.7.8
 		if err := readSuccessBody(resp); err != nil {
 			return c.invalidResponse(cl, resp, err)
 		}
+	}
+	if cl.opts.rawBody != nil {
+		*cl.opts.rawBody = bytes.Clone(cl.Body.Bytes()) // the buffer goes back to the pool
+	}
+	if out == nil { // a raw call that decodes nothing
+		return nil
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return c.invalidResponse(cl, resp, fmt.Errorf("content type %q is not JSON", ct))
 	}
 	if err := decodeBody(cl.Body, out); err != nil {
 		return c.invalidResponse(cl, resp, err)
