@@ -1,6 +1,7 @@
 package creem_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -118,5 +119,44 @@ func TestDecodeProductListFixture(t *testing.T) {
 // The strict decoder is itself tested: a field the Go type lacks must be reported.
 func TestDecodeStrictReportsUnknownFields(t *testing.T) {
 	var raw any = map[string]any{"id": "ch_1", "product": map[string]any{"id": "p", "brand_new_field": 1}}
-	assert.Equal(t, []string{"$.product.brand_new_field (on Product)"}, unknownFields("$", raw, reflect.TypeFor[creem.Checkout]()))
+	assert.Equal(t, []string{"$.product.brand_new_field (on ProductRef)"}, unknownFields("$", raw, reflect.TypeFor[creem.Checkout]()))
+}
+
+// Entities decode in one pass: none has an UnmarshalJSON of its own (a re-entrant one made
+// encoding/json scan every response object about three times). Only the fields that Creem sends
+// as an ID or an object have one, on their Ref type.
+func TestEntitiesHaveNoUnmarshalMethod(t *testing.T) {
+	unmarshaler := reflect.TypeFor[json.Unmarshaler]()
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[creem.Product](), reflect.TypeFor[creem.Checkout](), reflect.TypeFor[creem.Order](),
+		reflect.TypeFor[creem.Customer](), reflect.TypeFor[creem.Subscription](), reflect.TypeFor[creem.Transaction](),
+		reflect.TypeFor[creem.Refund](), reflect.TypeFor[creem.Dispute](), reflect.TypeFor[creem.License](),
+		reflect.TypeFor[creem.Discount](), reflect.TypeFor[creem.Page[creem.Product]](),
+	} {
+		assert.False(t, reflect.PointerTo(typ).Implements(unmarshaler), "%s has an UnmarshalJSON", typ)
+	}
+}
+
+// A Ref keeps the form it came in: re-encoding a decoded entity gives the same shape.
+func TestRefsKeepTheirForm(t *testing.T) {
+	var ch creem.Checkout
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"ch_1","product":"prod_1","customer":{"id":"cust_1","email":"a@example.com"},"subscription":null}`), &ch))
+	require.NotNil(t, ch.Product)
+	assert.Equal(t, "prod_1", ch.Product.ID)
+	assert.True(t, ch.Product.IDOnly())
+	assert.False(t, ch.Customer.IDOnly())
+	assert.Equal(t, "a@example.com", ch.Customer.Email)
+	assert.Nil(t, ch.Subscription)
+
+	out, err := json.Marshal(&ch)
+	require.NoError(t, err)
+	var shape map[string]any
+	require.NoError(t, json.Unmarshal(out, &shape))
+	assert.Equal(t, "prod_1", shape["product"], "a bare ID encodes back as a bare ID")
+	assert.Equal(t, "cust_1", shape["customer"].(map[string]any)["id"], "an object stays an object")
+
+	// Decoding a string over an object leaves nothing of the object behind.
+	require.NoError(t, json.Unmarshal([]byte(`{"customer":"cust_2"}`), &ch))
+	assert.Equal(t, "cust_2", ch.Customer.ID)
+	assert.Empty(t, ch.Customer.Email)
 }

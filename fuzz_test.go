@@ -206,10 +206,17 @@ func FuzzIDOrObject(f *testing.F) {
 			return
 		}
 		var s string
-		if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '"' && json.Unmarshal(trimmed, &s) == nil {
-			if sub.Product == nil || sub.Product.ID != s || sub.Product.Name != "" {
+		trimmed := bytes.TrimSpace(data)
+		if len(trimmed) > 0 && trimmed[0] == '"' && json.Unmarshal(trimmed, &s) == nil {
+			if sub.Product == nil || sub.Product.ID != s || sub.Product.Name != "" || !sub.Product.IDOnly() {
 				t.Fatalf("the string %s did not fill just the ID: %+v", data, sub.Product)
 			}
+			back, err := json.Marshal(sub.Product)
+			if want, _ := json.Marshal(s); err != nil || !bytes.Equal(back, want) {
+				t.Fatalf("the ID %q re-encodes as %s", s, back)
+			}
+		} else if len(trimmed) > 0 && trimmed[0] != '"' && sub.Product != nil && sub.Product.IDOnly() {
+			t.Fatalf("%s is not a bare ID", data)
 		}
 		var ch creem.Checkout
 		_ = json.Unmarshal(data, &ch)

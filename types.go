@@ -242,15 +242,27 @@ func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// unmarshalIDOrObject decodes an ID-or-object field: a JSON string fills only *id, anything
-// else decodes into obj (a pointer to the entity's method-free twin type). Only the first byte
-// is inspected to tell the two apart.
-func unmarshalIDOrObject(data []byte, id *string, obj any) error {
+// unmarshalRef decodes an ID-or-object field: a JSON string fills only *id (and sets *idOnly),
+// anything else decodes into obj, an entity without methods of its own. Only the first byte is
+// inspected to tell the two apart. Entities themselves have no UnmarshalJSON: a response or a
+// page item is always an object and decodes in one pass; only these fields pay for the choice.
+func unmarshalRef[T any](data []byte, id *string, obj *T, idOnly *bool) error {
 	data = bytes.TrimLeft(data, " \t\r\n")
 	if len(data) > 0 && data[0] == '"' {
+		*obj = *new(T)
+		*idOnly = true
 		return json.Unmarshal(data, id)
 	}
+	*idOnly = false
 	return json.Unmarshal(data, obj)
+}
+
+// marshalRef encodes an ID-or-object field in the form it came in: the bare ID, or the object.
+func marshalRef[T any](idOnly bool, id string, obj *T) ([]byte, error) {
+	if idOnly {
+		return json.Marshal(id)
+	}
+	return json.Marshal(obj)
 }
 
 // unmarshalOneOrMany decodes a field documented as an object in one place and an array in

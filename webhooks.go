@@ -77,17 +77,17 @@ type Event struct {
 // Dispute is a chargeback opened by the customer's bank (DisputeEntity). Amounts are in minor
 // units; its timestamps arrive as epoch milliseconds.
 type Dispute struct {
-	ID           string        `json:"id"`
-	Mode         Mode          `json:"mode"`
-	Object       string        `json:"object"`
-	Amount       int64         `json:"amount"`
-	Currency     Currency      `json:"currency"`
-	Transaction  *Transaction  `json:"transaction"`
-	Checkout     *Checkout     `json:"checkout"`
-	Order        *Order        `json:"order"`
-	Subscription *Subscription `json:"subscription"`
-	Customer     *Customer     `json:"customer"`
-	CreatedAt    Timestamp     `json:"created_at"`
+	ID           string           `json:"id"`
+	Mode         Mode             `json:"mode"`
+	Object       string           `json:"object"`
+	Amount       int64            `json:"amount"`
+	Currency     Currency         `json:"currency"`
+	Transaction  *Transaction     `json:"transaction"`
+	Checkout     *CheckoutRef     `json:"checkout"`
+	Order        *OrderRef        `json:"order"`
+	Subscription *SubscriptionRef `json:"subscription"`
+	Customer     *CustomerRef     `json:"customer"`
+	CreatedAt    Timestamp        `json:"created_at"`
 }
 
 // CreditsExhaustion is the object of customer_credits.exhausted (CustomerCreditsExhaustionEntity):

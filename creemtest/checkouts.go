@@ -119,7 +119,7 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 	id := newID("ch")
 	ch := &creem.Checkout{
 		ID: id, Mode: creem.ModeTest, Object: "checkout", Status: creem.CheckoutStatusPending,
-		RequestID: p.RequestID, Product: &creem.Product{ID: prod.ID}, Units: units,
+		RequestID: p.RequestID, Product: &creem.ProductRef{Product: creem.Product{ID: prod.ID}}, Units: units,
 		CustomFields: fields,
 		CheckoutURL:  s.URL + "/checkout/" + id, Metadata: p.Metadata,
 	}
@@ -131,7 +131,7 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 	}
 	if c := p.Customer; c != nil {
 		if c.ID != "" {
-			ch.Customer = &creem.Customer{ID: c.ID}
+			ch.Customer = &creem.CustomerRef{Customer: creem.Customer{ID: c.ID}}
 		}
 		s.st.prefill[id] = *c
 	}
