@@ -33,14 +33,14 @@ type Checkout struct {
 	Product   *ProductRef    `json:"product"`
 	Units     int            `json:"units"`
 	// CustomPrice is the per-unit price override in minor units the checkout was created with.
-	CustomPrice  *int64        `json:"custom_price"`
+	CustomPrice  *int64           `json:"custom_price"`
 	Order        *Order           `json:"order"`
 	Subscription *SubscriptionRef `json:"subscription"`
 	Customer     *CustomerRef     `json:"customer"`
 	CustomFields []CustomField    `json:"custom_fields"` // with the customer's answers
-	CheckoutURL  string        `json:"checkout_url"`
-	SuccessURL   *string       `json:"success_url"`
-	LicenseKeys  []License     `json:"license_keys"`
+	CheckoutURL  string           `json:"checkout_url"`
+	SuccessURL   *string          `json:"success_url"`
+	LicenseKeys  []License        `json:"license_keys"`
 	// Deprecated: use LicenseKeys. The spec documents an object, the docs an array; both decode.
 	Feature  CheckoutFeatures `json:"feature"`
 	Metadata Metadata         `json:"metadata"`
