@@ -68,6 +68,9 @@ func (f *CheckoutFeatures) UnmarshalJSON(data []byte) error {
 	return unmarshalOneOrMany(data, (*[]CheckoutFeature)(f))
 }
 
+// MarshalJSON encodes the spec's shape: null for none, the object for one, an array for more.
+func (f CheckoutFeatures) MarshalJSON() ([]byte, error) { return marshalOneOrMany(f) }
+
 // FileFeature lists the downloadable files of a file feature (FileFeatureEntity).
 type FileFeature struct {
 	Files []FeatureFile `json:"files"`

@@ -657,7 +657,7 @@ func decodeBody(buf *bytes.Buffer, out any) error {
 	case buf.Len() > maxResponseBody:
 		return errBodyTooLarge
 	}
-	return json.Unmarshal(buf.Bytes(), out)
+	return unmarshalLenient(buf.Bytes(), out)
 }
 
 func (c *Client) invalidResponse(cl *call, resp *http.Response, err error) error {

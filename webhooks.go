@@ -148,7 +148,7 @@ func decodeObject[T any](e *Event, types ...EventType) (*T, error) {
 		return nil, fmt.Errorf("%w: %s", ErrWrongEventType, e.Type)
 	}
 	out := new(T)
-	if err := json.Unmarshal(e.Object, out); err != nil {
+	if err := unmarshalLenient(e.Object, out); err != nil {
 		return nil, fmt.Errorf("creem: decoding the object of %s event %s: %w", e.Type, e.ID, err)
 	}
 	return out, nil
