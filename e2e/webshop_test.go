@@ -73,7 +73,7 @@ func start(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	p, err := client.Products.Create(context.Background(), &creem.CreateProductParams{
-		Name: "The Go Payments Handbook", Description: "An e-book", Price: creem.Ptr[int64](2400),
+		Name: "The Go Payments Handbook", Description: "An e-book", Price: creem.Int64(2400),
 		Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 	})
 	if err != nil {

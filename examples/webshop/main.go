@@ -69,7 +69,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 	if cfg.ProductID == "" {
 		p, err := cfg.Client.Products.Create(ctx, &creem.CreateProductParams{
 			Name: "The Go Payments Handbook", Description: "An e-book about taking money safely",
-			Price: creem.Ptr[int64](2400), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
+			Price: creem.Int64(2400), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 		})
 		if err != nil {
 			return fmt.Errorf("creating the product: %w", err)

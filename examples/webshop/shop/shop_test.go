@@ -30,7 +30,7 @@ func start(t *testing.T) (*creemtest.Server, *shop.Shop, *httptest.Server) {
 	client, err := fake.Client()
 	require.NoError(t, err)
 	p, err := client.Products.Create(context.Background(), &creem.CreateProductParams{
-		Name: "Handbook", Description: "An e-book", Price: creem.Ptr[int64](2400), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
+		Name: "Handbook", Description: "An e-book", Price: creem.Int64(2400), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 	})
 	require.NoError(t, err)
 	s, err := shop.New(context.Background(), shop.Config{Client: client, APIKey: fake.APIKey, WebhookSecret: fake.WebhookSecret, ProductID: p.ID})
