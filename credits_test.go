@@ -116,14 +116,16 @@ func creditsWireCases() []wireCase {
 			method: http.MethodPost, path: "/v1/customer-credits/accounts", golden: "credits_create_account_minimal.json", fixture: "credits_account.json",
 		},
 		{
-			name: "Credits.GetAccount",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.GetAccount(ctx, accountID) },
+			name:   "Credits.GetAccount",
+			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.GetAccount(ctx, accountID) },
 			method: http.MethodGet, path: "/v1/customer-credits/accounts/" + accountID, fixture: "credits_account.json",
 			check: checkAccount(creem.CreditAccountActive),
 		},
 		{
 			name: "Credits.GetAccount escapes the ID",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.GetAccount(ctx, "cca_1/../x?y") },
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Credits.GetAccount(ctx, "cca_1/../x?y")
+			},
 			method: http.MethodGet, path: "/v1/customer-credits/accounts/cca_1%2F..%2Fx%3Fy", fixture: "credits_account.json",
 		},
 		{
@@ -145,13 +147,13 @@ func creditsWireCases() []wireCase {
 			},
 		},
 		{
-			name: "Credits.ListAccounts without params",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.ListAccounts(ctx, nil) },
+			name:   "Credits.ListAccounts without params",
+			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.ListAccounts(ctx, nil) },
 			method: http.MethodGet, path: "/v1/customer-credits/accounts", fixture: "credits_account_list.json",
 		},
 		{
-			name: "Credits.Balance now",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Balance(ctx, accountID, nil) },
+			name:   "Credits.Balance now",
+			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Balance(ctx, accountID, nil) },
 			method: http.MethodGet, path: "/v1/customer-credits/accounts/" + accountID + "/balance", fixture: "credits_balance.json",
 			check: func(t *testing.T, out any) {
 				b := out.(*creem.CreditBalance)
@@ -196,20 +198,20 @@ func creditsWireCases() []wireCase {
 			},
 		},
 		{
-			name: "Credits.Freeze",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Freeze(ctx, accountID) },
+			name:   "Credits.Freeze",
+			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Freeze(ctx, accountID) },
 			method: http.MethodPost, path: "/v1/customer-credits/accounts/" + accountID + "/freeze", fixture: "credits_account_frozen.json",
 			check: checkAccount(creem.CreditAccountFrozen),
 		},
 		{
-			name: "Credits.Unfreeze",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Unfreeze(ctx, accountID) },
+			name:   "Credits.Unfreeze",
+			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Unfreeze(ctx, accountID) },
 			method: http.MethodPost, path: "/v1/customer-credits/accounts/" + accountID + "/unfreeze", fixture: "credits_account.json",
 			check: checkAccount(creem.CreditAccountActive),
 		},
 		{
-			name: "Credits.Close",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Close(ctx, accountID) },
+			name:   "Credits.Close",
+			call:   func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.Close(ctx, accountID) },
 			method: http.MethodPost, path: "/v1/customer-credits/accounts/" + accountID + "/close", fixture: "credits_account.json",
 		},
 		{
@@ -270,7 +272,9 @@ func creditsWireCases() []wireCase {
 		},
 		{
 			name: "Credits.GetTransaction",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.GetTransaction(ctx, bonusTxID) },
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Credits.GetTransaction(ctx, bonusTxID)
+			},
 			method: http.MethodGet, path: "/v1/customer-credits/transactions/" + bonusTxID, fixture: "credits_transaction.json",
 			check: checkBonus,
 		},
@@ -290,7 +294,9 @@ func creditsWireCases() []wireCase {
 		},
 		{
 			name: "Credits.ReverseTransaction",
-			call: func(ctx context.Context, c *creem.Client) (any, error) { return c.Credits.ReverseTransaction(ctx, bonusTxID) },
+			call: func(ctx context.Context, c *creem.Client) (any, error) {
+				return c.Credits.ReverseTransaction(ctx, bonusTxID)
+			},
 			method: http.MethodPost, path: "/v1/customer-credits/transactions/" + bonusTxID + "/reverse",
 			fixture: "credits_transaction_reversal.json", check: checkReversal,
 		},
