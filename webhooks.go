@@ -199,10 +199,21 @@ const DefaultWebhookTolerance = 5 * time.Minute
 // WebhookVerifier verifies webhook deliveries with a secret, a tolerance and a clock. The zero
 // values of Tolerance and Now mean DefaultWebhookTolerance and time.Now. VerifyWebhook and
 // ParseWebhook use one with the defaults.
+//
+// Replay protection: the creem-signature header, which is what Creem sends, signs the body
+// alone, with no timestamp, so a captured delivery verifies again at any time. Against replays of
+// it, de-duplicate by event ID (WebhookHandler does by default). Deliveries that also carry
+// Standard Webhooks headers are refused when their timestamp is stale; set RequireTimestamp to
+// refuse deliveries without them, so that dropping those headers does not get a stale delivery
+// past the check.
 type WebhookVerifier struct {
 	Secret    string           // the endpoint's webhook secret (whsec_…), used as given
 	Tolerance time.Duration    // Standard Webhooks only: allowed clock distance, both ways
 	Now       func() time.Time // the clock, for tests
+	// RequireTimestamp refuses, with ErrMissingSignature, deliveries without Standard Webhooks
+	// headers (webhook-id, webhook-timestamp, webhook-signature), even when creem-signature
+	// verifies. Only set it if your deliveries carry them.
+	RequireTimestamp bool
 }
 
 // VerifyWebhook checks that payload, the raw request body, was signed by Creem with secret.
@@ -257,6 +268,9 @@ func (v *WebhookVerifier) Verify(payload []byte, header http.Header) error {
 	if classic == "" && !standard {
 		return ErrMissingSignature
 	}
+	if v.RequireTimestamp && !standard {
+		return errors.Join(ErrMissingSignature, errNoTimestamp)
+	}
 	if classic != "" {
 		if len(classic) > 7 && strings.EqualFold(classic[:7], "sha256=") {
 			classic = strings.TrimSpace(classic[7:])
@@ -290,6 +304,8 @@ func decodeEvent(payload []byte) (*Event, error) {
 	}
 	return &e, nil
 }
+
+var errNoTimestamp = errors.New("creem: the verifier requires a timestamped (Standard Webhooks) signature")
 
 func (v *WebhookVerifier) verifyStandard(payload []byte, header http.Header) error {
 	id, ts, sigs := header.Get("webhook-id"), header.Get("webhook-timestamp"), header.Get("webhook-signature")

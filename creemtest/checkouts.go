@@ -108,8 +108,11 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 			return nil, aerr
 		}
 	}
+	var affiliate *creem.Affiliate
 	if p.AffiliateCode != "" {
-		return nil, errorf(http.StatusBadRequest, "Affiliate code is invalid")
+		if affiliate, aerr = s.activeAffiliateByCode(p.AffiliateCode); aerr != nil {
+			return nil, aerr
+		}
 	}
 	//lint:ignore SA1019 Creem still accepts the deprecated custom_field, so the fake does too.
 	fields := customFields(p.CustomFields, p.CustomField)
@@ -135,6 +138,9 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 	if discount != nil {
 		ch.Discount = applied(discount)
 		s.st.checkoutDiscount[id] = discount.ID
+	}
+	if affiliate != nil {
+		s.st.partners.checkoutAffiliate[id] = affiliate.ID
 	}
 	s.st.checkouts.put(id, ch)
 	return s.checkoutView(ch, false), nil

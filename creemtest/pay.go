@@ -120,6 +120,7 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 	s.st.orders.put(order.ID, order)
 	s.st.transactions.put(tran.ID, tran)
 	s.st.transactionProduct[tran.ID] = prod.ID
+	s.creditAffiliate(checkoutID, order, tran)
 	if lic := s.issueLicense(prod, cust.ID); lic != nil {
 		ch.LicenseKeys = []creem.License{{ID: lic.ID}}
 	}
