@@ -1,9 +1,11 @@
 package creem_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/creem-go/creem"
+	"github.com/creem-go/creem/creemtest"
 )
 
 func init() {
@@ -700,4 +703,39 @@ func TestCreditAmountErrorsMatch(t *testing.T) {
 	err = json.Unmarshal([]byte(`1.5`), &a)
 	assert.ErrorIs(t, err, creem.ErrInvalidCreditAmount)
 	assert.True(t, errors.Is(json.Unmarshal([]byte(`{"x":1}`), &a), creem.ErrInvalidCreditAmount))
+}
+
+// The golden request bodies are what the spec's request schemas allow: sent as they are to
+// creemtest, which validates bodies against the spec the way Creem does (unknown properties,
+// missing required ones, wrong types, enums) and checks amounts are strings of digits, none is
+// refused as malformed. Their IDs are unknown to the fake, so each ends in a 404 after validation.
+func TestCreditsGoldenBodiesPassSpecValidation(t *testing.T) {
+	srv := creemtest.NewServer()
+	defer srv.Close()
+	send := func(path string, body []byte) (int, string) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("x-api-key", srv.APIKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(raw)
+	}
+	for _, tc := range creditsWireCases() {
+		if tc.golden == "" {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := send(tc.path, golden(t, tc.golden))
+			assert.Equal(t, http.StatusNotFound, status, "validated, then an unknown ID: %s", body)
+		})
+	}
+	// The check can fail: a property the spec lacks, and an amount that is not a string.
+	status, _ := send("/v1/customer-credits/accounts/cca_1/debit", []byte(`{"amount":"1","reference":"r","idempotency_key":"k","memo":"x"}`))
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, _ = send("/v1/customer-credits/accounts/cca_1/debit", []byte(`{"amount":1,"reference":"r","idempotency_key":"k"}`))
+	assert.Equal(t, http.StatusBadRequest, status)
 }

@@ -12,30 +12,6 @@ import (
 	"github.com/creem-go/creem"
 )
 
-// The customer-credits ledger.
-//
-// Every account's balance is the sum of its entries: credit entries add, debit entries take
-// away. A credit or debit through the API is a balanced transaction of two entries: one on the
-// customer's account and the opposite one on the store's system account for the unit label, which
-// the API does not serve (it is not listed and answers 404). Customer accounts never go below
-// zero; system accounts do, by as much as they have issued.
-//
-// Choices where Creem's documentation says nothing:
-//   - A repeated idempotency_key with the same body answers the original transaction (201) and
-//     posts nothing; with a different body (another account, amount, side or reference) it is
-//     refused with 422 idempotency_key_reused. Only posted transactions hold their key.
-//   - A reversal posts the opposite of every entry of the original under the same reference, with
-//     reversal_of set and the idempotency key "reversal:<original ID>". A transaction is reversed
-//     at most once (400 already_reversed), a reversal is not reversed (400
-//     cannot_reverse_reversal), and reversing a credit that was spent fails with 422
-//     insufficient_balance.
-//   - Frozen and closed accounts refuse credits, debits, transactions and reversals with 409
-//     account_frozen or account_closed. A name already taken answers 409 account_exists.
-//   - Lists are newest first; transactions by reference oldest first.
-//   - credits.granted is emitted for every account whose balance a transaction raises, and
-//     credits.consumed for every one it lowers (one event per account, with the net amount);
-//     reversals emit neither. customer_credits.exhausted comes only from ChargeUsage.
-
 // creditsStore holds customer credit accounts, entries and ledger transactions. Server.mu guards it.
 type creditsStore struct {
 	storeID  string
@@ -655,6 +631,28 @@ func (s *Server) ChargeUsage(customerID, bucket string, amount creem.CreditAmoun
 }
 
 // CreditLedger is a snapshot of the customer-credits ledger, for assertions in tests.
+//
+// The fake keeps a double-entry ledger. Every account's balance is the sum of its entries:
+// credit entries add, debit entries take away. A credit or debit through the API is a balanced
+// transaction of two entries: one on the customer's account and the opposite one on the store's
+// system account for the unit label, which the API does not serve (it is not listed and answers
+// 404). Customer accounts never go below zero; system accounts do, by as much as they issued.
+//
+// Choices where Creem's documentation says nothing:
+//   - A repeated idempotency_key with the same body answers the original transaction (201) and
+//     posts nothing; with a different body (another account, amount, side or reference) it is
+//     refused with 422 idempotency_key_reused. Only posted transactions hold their key.
+//   - A reversal posts the opposite of every entry of the original under the same reference, with
+//     reversal_of set and the idempotency key "reversal:<original ID>". A transaction is reversed
+//     at most once (400 already_reversed), a reversal is not reversed (400
+//     cannot_reverse_reversal), and reversing a credit that was spent fails with 422
+//     insufficient_balance.
+//   - Frozen and closed accounts refuse credits, debits, transactions and reversals with 409
+//     account_frozen or account_closed. A name already taken answers 409 account_exists.
+//   - Lists are newest first; transactions by reference oldest first.
+//   - credits.granted is emitted for every account whose balance a transaction raises, and
+//     credits.consumed for every one it lowers (one event per account, with the net amount);
+//     reversals emit neither. customer_credits.exhausted comes only from ChargeUsage.
 type CreditLedger struct {
 	// Accounts are every account, customer and system ones, in creation order.
 	Accounts []CreditLedgerAccount
