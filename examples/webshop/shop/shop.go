@@ -330,9 +330,9 @@ func (s *Shop) successPage(w http.ResponseWriter, r *http.Request) {
 // redirectFailure answers a success URL whose signature is missing or wrong. It shows nothing
 // from the query: those values are unverified.
 func (s *Shop) redirectFailure(w http.ResponseWriter, _ *http.Request, err error) {
-	msg := "This payment confirmation link has been changed or cut short, so we can't trust it. Your order is not affected: we learn about payments from Creem directly."
+	msg := "This payment confirmation link has been changed or cut short, so we can't trust it. If you paid, your payment is safe: we learn about payments from Creem directly."
 	if errors.Is(err, creem.ErrMissingSignature) {
-		msg = "This page opens from Creem's payment page, through a signed link, and this link has no signature. Your order is not affected: we learn about payments from Creem directly."
+		msg = "This page opens from Creem's payment page, through a signed link, and this link has no signature. If you paid, your payment is safe: we learn about payments from Creem directly."
 	}
 	s.errorPage(w, http.StatusUnauthorized, "We couldn't verify this link", msg)
 }
