@@ -233,10 +233,12 @@ func buy(t *testing.T, ctx context.Context, w *world, shot string) string {
 	}
 }
 
-// text reads the text of the element with this id once it is visible.
+// text reads the text of the element with this id once it is visible (within 10 s).
 func text(t *testing.T, ctx context.Context, id string) string {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID(id))); err != nil {
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.ID(id))); err != nil {
 		t.Fatalf("waiting for #%s: %v", id, err)
 	}
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
