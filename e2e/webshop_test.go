@@ -159,10 +159,11 @@ func start(t *testing.T, configure ...func(*shop.Config)) *world {
 	return &world{fake: fake, shop: s, url: srv.URL, webhooks: g}
 }
 
-var screenshotDir = struct {
+// screenshotDirs is each running test's temp dir for screenshots, made on its first one.
+var screenshotDirs = struct {
 	sync.Mutex
-	dirs map[string]string
-}{dirs: map[string]string{}}
+	m map[*testing.T]string
+}{m: map[*testing.T]string{}}
 
 // screenshot saves the current page as name.png in $E2E_SCREENSHOT_DIR (to keep it) or in the
 // test's temp dir, and logs the path.
@@ -174,12 +175,17 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	dir := os.Getenv("E2E_SCREENSHOT_DIR")
 	if dir == "" {
-		screenshotDir.Lock()
-		if screenshotDir.dirs[t.Name()] == "" {
-			screenshotDir.dirs[t.Name()] = t.TempDir()
+		screenshotDirs.Lock()
+		if screenshotDirs.m[t] == "" {
+			screenshotDirs.m[t] = t.TempDir()
+			t.Cleanup(func() {
+				screenshotDirs.Lock()
+				defer screenshotDirs.Unlock()
+				delete(screenshotDirs.m, t)
+			})
 		}
-		dir = screenshotDir.dirs[t.Name()]
-		screenshotDir.Unlock()
+		dir = screenshotDirs.m[t]
+		screenshotDirs.Unlock()
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
