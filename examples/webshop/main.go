@@ -1,6 +1,6 @@
 // Command webshop is a small web shop selling one product through Creem: a product page with a
-// Buy button, Creem's payment page, a success page that verifies the signed redirect, a webhook
-// endpoint that marks orders paid, and an orders page.
+// Buy button, Creem's payment page, a success page that verifies the signed redirect and says
+// "confirming" until the webhook marks the order paid, and an orders page.
 //
 // By default it runs against creemtest, an in-process fake Creem, and prints the URL to open:
 //
