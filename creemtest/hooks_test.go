@@ -474,5 +474,3 @@ func TestUpdatedURLReceivesTheNextDeliveries(t *testing.T) {
 	assert.Len(t, first.all(), 1)
 	assert.Len(t, second.all(), 1)
 }
-
-
