@@ -87,10 +87,7 @@ type WebhookEndpoint struct {
 }
 
 // LogValue logs the endpoint's ID, mode, status and URL; never its secret.
-func (e *WebhookEndpoint) LogValue() slog.Value {
-	if e == nil {
-		return slog.AnyValue(nil)
-	}
+func (e WebhookEndpoint) LogValue() slog.Value {
 	attrs := []slog.Attr{
 		slog.String("id", e.ID),
 		slog.String("delivery_mode", string(e.DeliveryMode)),
@@ -109,7 +106,7 @@ type WebhookEndpointSecret struct {
 }
 
 // LogValue logs "[REDACTED]" in place of the secret.
-func (s *WebhookEndpointSecret) LogValue() slog.Value {
+func (s WebhookEndpointSecret) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("secret", redacted))
 }
 
