@@ -231,14 +231,20 @@ func TestWebhooksInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Webhooks.Update(ctx, " ", &creem.UpdateWebhookEndpointParams{})
 			return err
 		}},
-		{"params", func(ctx context.Context, c *creem.Client) error { _, err := c.Webhooks.Update(ctx, "wh_1", nil); return err }},
+		{"params", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Webhooks.Update(ctx, "wh_1", nil)
+			return err
+		}},
 		{"url", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Webhooks.Update(ctx, "wh_1", &creem.UpdateWebhookEndpointParams{URL: "/relative"})
 			return err
 		}},
 		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Webhooks.Delete(ctx, "."); return err }},
 		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Webhooks.Secret(ctx, ""); return err }},
-		{"id", func(ctx context.Context, c *creem.Client) error { _, err := c.Webhooks.ListPending(ctx, "", nil); return err }},
+		{"id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Webhooks.ListPending(ctx, "", nil)
+			return err
+		}},
 		{"limit", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Webhooks.ListPending(ctx, "wh_1", &creem.ListPendingWebhookEventsParams{Limit: 101})
 			return err
@@ -255,7 +261,10 @@ func TestWebhooksInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Webhooks.Ack(ctx, "wh_1", "..", &creem.AckWebhookEventParams{StatusCode: 200})
 			return err
 		}},
-		{"params", func(ctx context.Context, c *creem.Client) error { _, err := c.Webhooks.Ack(ctx, "wh_1", "evt_1", nil); return err }},
+		{"params", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Webhooks.Ack(ctx, "wh_1", "evt_1", nil)
+			return err
+		}},
 		{"status_code", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Webhooks.Ack(ctx, "wh_1", "evt_1", &creem.AckWebhookEventParams{})
 			return err
@@ -298,9 +307,9 @@ func TestAckTruncatesTheResponseBody(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{strings.Repeat("a", 10000), strings.Repeat("a", 10000)},
 		{strings.Repeat("a", 10001), strings.Repeat("a", 10000)},
-		{strings.Repeat("é", 10001), strings.Repeat("é", 10000)},                  // 2 bytes, 1 unit
-		{strings.Repeat("a", 9999) + "😀", strings.Repeat("a", 9999)},             // 😀 is 2 units: it would be the 10,001st
-		{strings.Repeat("😀", 5000) + "b", strings.Repeat("😀", 5000)},            // exactly 10,000 units
+		{strings.Repeat("é", 10001), strings.Repeat("é", 10000)},     // 2 bytes, 1 unit
+		{strings.Repeat("a", 9999) + "😀", strings.Repeat("a", 9999)}, // 😀 is 2 units: it would be the 10,001st
+		{strings.Repeat("😀", 5000) + "b", strings.Repeat("😀", 5000)}, // exactly 10,000 units
 		{strings.Repeat("€", 3334) + strings.Repeat("x", 7000), strings.Repeat("€", 3334) + strings.Repeat("x", 6666)},
 	} {
 		p := &creem.AckWebhookEventParams{StatusCode: 200, ResponseBody: tc.in}
