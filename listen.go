@@ -99,12 +99,16 @@ type ForwardedEvent struct {
 // headers (creem-signature, …; hop-by-hop headers and Host excepted), oldest first, one at a
 // time. It acknowledges each with the local status and the first MaxAckResponseBody characters
 // of the response body, once. An event the local server could not even be connected to is not
-// acknowledged and is tried again (before any newer one) after a growing wait. Failed API calls
+// acknowledged and is tried again (before any newer one) after a growing wait. (Creem's docs
+// suggest acknowledging such an event with 503; the Listener does not, because an acknowledged
+// event leaves the feed for good and a developer restarting a local server would lose it.)
+// Failed API calls
 // (429, 5xx, network) are retried with backoff; an error the API will repeat (401, 403, 404)
 // ends Run.
 //
 // The Listener never shows its secret in formatted output or logs. It starts no goroutine of its
-// own: nothing outlives Run.
+// own, and closes the connections it opened to the local server when Run returns: nothing
+// outlives Run.
 type Listener struct {
 	client     *Client
 	cfg        ListenerConfig
