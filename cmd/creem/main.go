@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func listen(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("creem listen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // help goes to stdout, errors as one line to stderr: both below
 	forwardTo := fs.String("forward-to", "", "`URL` of your local webhook handler, e.g. http://localhost:8080/webhooks (required)")
 	events := fs.String("events", "", "comma-separated event `types` to forward, e.g. checkout.completed,subscription.paid (default: all)")
 	endpointID := fs.String("endpoint", "", "forward the feed of this existing cli endpoint `ID` instead of creating a temporary one")
@@ -102,6 +102,7 @@ func listen(ctx context.Context, args []string, getenv func(string) string, stdo
 			fs.Usage()
 			return 0
 		}
+		fmt.Fprintf(stderr, "creem listen: %v (see creem listen --help)\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {

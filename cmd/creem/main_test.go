@@ -43,13 +43,15 @@ func TestHelp(t *testing.T) {
 	assert.Contains(t, out, "CREEM_API_KEY")
 	assert.Contains(t, out, "CREEM_BASE_URL")
 
-	code, out, _ = runCLI(t, nil, "listen", "--help")
+	code, out, errOut := runCLI(t, nil, "listen", "--help")
 	assert.Equal(t, 0, code)
+	assert.Empty(t, errOut)
+	assert.Equal(t, 1, strings.Count(out, "Usage:"), "printed once")
 	for _, want := range []string{"-forward-to URL", "-events types", "-endpoint ID", "-base-url URL", "Ctrl-C", "webhooks:write"} {
 		assert.Contains(t, out, want)
 	}
 
-	code, _, errOut := runCLI(t, nil)
+	code, _, errOut = runCLI(t, nil)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "Usage:")
 	code, _, errOut = runCLI(t, nil, "serve")
@@ -78,6 +80,7 @@ func TestUsageErrors(t *testing.T) {
 		assert.NotZero(t, code, tc.args)
 		assert.Empty(t, out, tc.args)
 		assert.Contains(t, errOut, tc.want, tc.args)
+		assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 	}
 	assert.Zero(t, srv.Calls("POST /v1/webhooks"))
 }
