@@ -21,35 +21,30 @@ const (
 
 // Checkout is a checkout session (CheckoutEntity). Redirect the buyer to CheckoutURL.
 //
-// Product, Subscription and Customer arrive either as objects or as bare IDs; either way the
-// pointer is set when the field is present and its ID is filled, so checkout.Product.ID works.
+// Product, Subscription and Customer arrive either as objects or as bare IDs (see ProductRef);
+// either way the pointer is set when the field is present and its ID is filled, so
+// checkout.Product.ID works.
 type Checkout struct {
 	ID        string         `json:"id"`
 	Mode      Mode           `json:"mode"`
 	Object    string         `json:"object"`
 	Status    CheckoutStatus `json:"status"`
 	RequestID string         `json:"request_id"`
-	Product   *Product       `json:"product"`
+	Product   *ProductRef    `json:"product"`
 	Units     int            `json:"units"`
 	// CustomPrice is the per-unit price override in minor units the checkout was created with.
-	CustomPrice  *int64        `json:"custom_price"`
-	Order        *Order        `json:"order"`
-	Subscription *Subscription `json:"subscription"`
-	Customer     *Customer     `json:"customer"`
-	CustomFields []CustomField `json:"custom_fields"` // with the customer's answers
-	CheckoutURL  string        `json:"checkout_url"`
-	SuccessURL   *string       `json:"success_url"`
-	LicenseKeys  []License     `json:"license_keys"`
+	CustomPrice  *int64           `json:"custom_price"`
+	Order        *Order           `json:"order"`
+	Subscription *SubscriptionRef `json:"subscription"`
+	Customer     *CustomerRef     `json:"customer"`
+	CustomFields []CustomField    `json:"custom_fields"` // with the customer's answers
+	CheckoutURL  string           `json:"checkout_url"`
+	SuccessURL   *string          `json:"success_url"`
+	LicenseKeys  []License        `json:"license_keys"`
 	// Deprecated: use LicenseKeys. The spec documents an object, the docs an array; both decode.
 	Feature  CheckoutFeatures `json:"feature"`
 	Metadata Metadata         `json:"metadata"`
 	Discount *AppliedDiscount `json:"discount"`
-}
-
-// UnmarshalJSON decodes a checkout object, or a bare checkout ID into ID.
-func (c *Checkout) UnmarshalJSON(data []byte) error {
-	type plain Checkout
-	return unmarshalIDOrObject(data, &c.ID, (*plain)(c))
 }
 
 // CheckoutFeature is a feature issued by a purchase (ProductFeatureEntity).
@@ -72,6 +67,9 @@ type CheckoutFeatures []CheckoutFeature
 func (f *CheckoutFeatures) UnmarshalJSON(data []byte) error {
 	return unmarshalOneOrMany(data, (*[]CheckoutFeature)(f))
 }
+
+// MarshalJSON encodes the spec's shape: null for none, the object for one, an array for more.
+func (f CheckoutFeatures) MarshalJSON() ([]byte, error) { return marshalOneOrMany(f) }
 
 // FileFeature lists the downloadable files of a file feature (FileFeatureEntity).
 type FileFeature struct {
@@ -129,12 +127,6 @@ type Order struct {
 	Affiliate      *string     `json:"affiliate"`
 	CreatedAt      Timestamp   `json:"created_at"`
 	UpdatedAt      Timestamp   `json:"updated_at"`
-}
-
-// UnmarshalJSON decodes an order object, or a bare order ID into ID.
-func (o *Order) UnmarshalJSON(data []byte) error {
-	type plain Order
-	return unmarshalIDOrObject(data, &o.ID, (*plain)(o))
 }
 
 // CheckoutCustomer prefills the customer on the checkout page (CustomerRequestEntity).

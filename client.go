@@ -213,8 +213,8 @@ func WithLogger(l *slog.Logger) Option {
 // WithUserAgent puts ua (say "myapp/1.2") in front of the SDK's own User-Agent.
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
-		if strings.ContainsAny(ua, "\r\n") {
-			return errors.New("creem: WithUserAgent: user agent contains a line break")
+		if i := strings.IndexFunc(ua, isControl); i >= 0 {
+			return fmt.Errorf("creem: WithUserAgent: user agent contains the control character %U", ua[i])
 		}
 		c.userAgent = strings.TrimSpace(ua)
 		return nil
@@ -229,8 +229,9 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, errors.New("creem: NewClient: API key is empty")
 	}
-	if strings.ContainsAny(apiKey, " \t\r\n") {
-		return nil, errors.New("creem: NewClient: API key contains white space")
+	if !isToken(apiKey) {
+		// Said without the key, which is secret even when malformed.
+		return nil, errors.New("creem: NewClient: API key contains white space, a control character or a non-ASCII byte")
 	}
 	cfg := config{retryMax: DefaultRetryMax, waitMin: DefaultRetryWaitMin, waitMax: DefaultRetryWaitMax}
 	for _, opt := range opts {
@@ -342,6 +343,8 @@ type RequestOption func(*requestOptions)
 type requestOptions struct {
 	idempotencyKey string
 	response       **http.Response
+	rawBody        *[]byte
+	extra          map[string]any
 }
 
 // WithIdempotencyKey sends key as the Idempotency-Key header instead of the one the SDK
@@ -355,6 +358,21 @@ func WithIdempotencyKey(key string) RequestOption {
 // status. Its body has been read and closed.
 func WithHTTPResponse(dst **http.Response) RequestOption {
 	return func(o *requestOptions) { o.response = dst }
+}
+
+// WithRawResponseBody stores a copy of the response body of the call in *dst, whatever its
+// status: the bytes behind the decoded value, for fields the SDK does not model yet (decode them
+// yourself with encoding/json). It stays nil when no response arrived.
+func WithRawResponseBody(dst *[]byte) RequestOption {
+	return func(o *requestOptions) { o.rawBody = dst }
+}
+
+// WithExtraFields adds fields to the JSON body of the call, for request fields the API accepts
+// but the SDK does not model yet. They are added to the top-level object next to the fields the
+// params set; a name the params already send, or a call without a JSON object body, is refused
+// before sending. Creem refuses fields it does not know with 400.
+func WithExtraFields(fields map[string]any) RequestOption {
+	return func(o *requestOptions) { o.extra = fields }
 }
 
 // endpoint describes one API operation.
@@ -393,10 +411,34 @@ func send[T any](ctx context.Context, c *Client, ep endpoint, query string, body
 }
 
 // call is the state of one SDK call, in one allocation: the description the retry policy reads
-// from the request context, and the caller's options.
+// from the request context, the caller's options, and for a call that is not safe to repeat, its
+// body and the body of the attempt in flight.
 type call struct {
 	retry.Call
-	opts requestOptions
+	opts    requestOptions
+	payload []byte    // the JSON body (nil for none)
+	sent    *onceBody // the body of an unsafe call's current attempt
+}
+
+// onceBody is the body of one attempt of a call that is not safe to repeat. Its type is not one
+// net/http knows how to rewind, and the request has no GetBody, so no transport can send the
+// attempt again.
+type onceBody struct{ r bytes.Reader }
+
+func (b *onceBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+// Len is the number of bytes left: go-retryablehttp takes the Content-Length from it.
+func (b *onceBody) Len() int { return b.r.Len() }
+
+// Close implements io.Closer.
+func (b *onceBody) Close() error { return nil }
+
+// nextBody is the go-retryablehttp body source of an unsafe call: a fresh body for each attempt
+// the retry policy allows (after a 429, or a connection that could not be made).
+func (cl *call) nextBody() (io.Reader, error) {
+	cl.sent = &onceBody{}
+	cl.sent.r.Reset(cl.payload)
+	return cl.sent, nil
 }
 
 // encoder turns request bodies into JSON without escaping "&", "<" and ">" (URLs stay
@@ -446,18 +488,40 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 	if key != "" && !ep.idempotencyKey {
 		return nil, nil, fmt.Errorf("creem: %s %s does not honour idempotency keys", ep.method, ep.path)
 	}
+	if key != "" && (!isToken(key) || len(key) > maxIdempotencyKey) {
+		return nil, nil, &InvalidParamsError{Op: ep.method + " " + ep.path, Field: "Idempotency-Key",
+			Reason: fmt.Sprintf("must be 1 to %d visible ASCII characters", maxIdempotencyKey)}
+	}
 	if ep.idempotencyKey && key == "" {
 		key = newIdempotencyKey()
 	}
 	cl.Safe = ep.safe || key != ""
 
-	var raw any // nil, or the body as []byte
+	var raw any // nil, the body as []byte, or the body source of an unsafe call
 	if body != nil {
 		payload, err := encodeBody(body)
 		if err != nil {
 			return nil, nil, fmt.Errorf("creem: %s %s: encoding request body: %w", ep.method, ep.path, err)
 		}
 		raw = payload
+		cl.payload = payload
+	}
+	if cl.opts.extra != nil {
+		payload, err := addFields(cl.payload, cl.opts.extra)
+		if err != nil {
+			return nil, nil, &InvalidParamsError{Op: ep.method + " " + ep.path, Field: "WithExtraFields", Reason: err.Error()}
+		}
+		raw = payload
+		cl.payload = payload
+	}
+	if !cl.Safe {
+		// No layer may send an unsafe call twice. Go's HTTP/2 transport resends a request by
+		// itself after some stream errors (RST_STREAM with PROTOCOL_ERROR, which may come after
+		// the server read, and acted on, the whole request) when the request has no body or can
+		// rewind it with GetBody. So every attempt gets a body of its own, an empty one when the
+		// call has none, and the request gets no GetBody (below). The SDK's retry policy alone
+		// decides whether another attempt is made.
+		raw = retryablehttp.ReaderFunc(cl.nextBody)
 	}
 	u := c.baseURL + ep.path
 	if query != "" {
@@ -467,12 +531,16 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 	if err != nil {
 		return nil, nil, fmt.Errorf("creem: %s %s: %w", ep.method, ep.path, retry.Redact(err))
 	}
+	if !cl.Safe {
+		req.GetBody = nil // go-retryablehttp sets one; see above
+	}
+	req.SetResponseHandler(readSuccessBody)
 	// The header values are built once per Client and shared: nothing modifies them.
 	h := req.Header
 	h["X-Api-Key"] = c.headers.apiKey
 	h["Accept"] = c.headers.accept
 	h["User-Agent"] = c.headers.userAgent
-	if raw != nil {
+	if cl.payload != nil {
 		h["Content-Type"] = c.headers.contentType
 	}
 	if key != "" {
@@ -486,7 +554,12 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 // so errors.Is sees context.Canceled and friends, with query strings removed from the message.
 func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 	resp, err := c.http.Do(req)
+	defer cl.releaseBody()
 	if err != nil {
+		var be *bodyError
+		if errors.As(err, &be) {
+			err = fmt.Errorf("%d %s: %w: %w", be.status, http.StatusText(be.status), ErrInvalidResponse, be.err)
+		}
 		if cl.Attempts > 1 {
 			return fmt.Errorf("creem: %s %s: giving up after %d attempts: %w", cl.Method, cl.Path, cl.Attempts, retry.Redact(err))
 		}
@@ -499,16 +572,30 @@ func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if cl.opts.rawBody != nil {
+			*cl.opts.rawBody = body
+		}
 		apiErr := newAPIError(cl.Method, cl.Path, resp.StatusCode, resp.Header, body)
 		if err != nil {
 			return fmt.Errorf("%w (reading the body failed: %w)", apiErr, retry.Redact(err))
 		}
 		return apiErr
 	}
+	if cl.Body == nil { // not read within the attempt; cannot happen with go-retryablehttp v0.7.8
+		if err := readSuccessBody(resp); err != nil {
+			return c.invalidResponse(cl, resp, err)
+		}
+	}
+	if cl.opts.rawBody != nil {
+		*cl.opts.rawBody = bytes.Clone(cl.Body.Bytes()) // the buffer goes back to the pool
+	}
+	if out == nil { // a raw call that decodes nothing
+		return nil
+	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
 		return c.invalidResponse(cl, resp, fmt.Errorf("content type %q is not JSON", ct))
 	}
-	if err := decodeResponse(resp, out); err != nil {
+	if err := decodeBody(cl.Body, out); err != nil {
 		return c.invalidResponse(cl, resp, err)
 	}
 	return nil
@@ -518,28 +605,59 @@ func (c *Client) do(req *retryablehttp.Request, cl *call, out any) error {
 // pass, and decoding copies every string out, so nothing refers to a buffer once it is back.
 var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// decodeResponse reads the body, at most maxResponseBody bytes, and decodes it into out.
-func decodeResponse(resp *http.Response, out any) error {
-	buf := readBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 1<<20 {
-			buf.Reset()
-			readBuffers.Put(buf)
-		}
-	}()
+// bodyError is the failure to read a 2xx body to its end: the connection broke or timed out
+// mid-body. It fails the attempt, so the retry policy repeats it for safe calls only.
+type bodyError struct {
+	status int
+	err    error
+}
+
+func (e *bodyError) Error() string { return "reading the response body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// readSuccessBody is the go-retryablehttp response handler of every request. It reads a 2xx body
+// (at most maxResponseBody+1 bytes) within its attempt into a pooled buffer on the call; other
+// responses are left to do.
+func readSuccessBody(resp *http.Response) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil
+	}
+	cl := retry.CallFrom(resp.Request.Context())
+	if cl == nil {
+		return errors.New("creem: response without its call")
+	}
+	if cl.Body == nil {
+		cl.Body = readBuffers.Get().(*bytes.Buffer)
+	}
+	buf := cl.Body
+	buf.Reset()
 	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
 		buf.Grow(int(n) + 1) // +1: ReadFrom stops at EOF without growing again
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
-		return retry.Redact(err)
+		return &bodyError{status: resp.StatusCode, err: err}
 	}
+	return nil
+}
+
+// releaseBody returns the call's response buffer to the pool.
+func (cl *call) releaseBody() {
+	if buf := cl.Body; buf != nil && buf.Cap() <= 1<<20 {
+		cl.Body = nil
+		buf.Reset()
+		readBuffers.Put(buf)
+	}
+}
+
+// decodeBody decodes a response body, already read, into out.
+func decodeBody(buf *bytes.Buffer, out any) error {
 	switch {
 	case buf.Len() == 0:
 		return errors.New("empty body")
 	case buf.Len() > maxResponseBody:
 		return errBodyTooLarge
 	}
-	return json.Unmarshal(buf.Bytes(), out)
+	return unmarshalLenient(buf.Bytes(), out)
 }
 
 func (c *Client) invalidResponse(cl *call, resp *http.Response, err error) error {
@@ -562,6 +680,24 @@ func closeBody(body io.ReadCloser) {
 }
 
 var errBodyTooLarge = fmt.Errorf("body larger than %d bytes", maxResponseBody)
+
+// maxIdempotencyKey is the longest Idempotency-Key accepted, as at other payment APIs.
+const maxIdempotencyKey = 255
+
+// isToken reports whether s is made of visible ASCII characters only (0x21 to 0x7E): what an API
+// key or an idempotency key may hold. Anything else would make every attempt fail in the
+// transport, or put a line break into a header.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isControl reports ASCII control characters, which no header value may hold.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // newIdempotencyKey returns a random UUIDv4 string.
 func newIdempotencyKey() string {

@@ -26,12 +26,6 @@ type Customer struct {
 	UpdatedAt  Timestamp `json:"updated_at"`
 }
 
-// UnmarshalJSON decodes a customer object, or a bare customer ID into ID.
-func (c *Customer) UnmarshalJSON(data []byte) error {
-	type plain Customer
-	return unmarshalIDOrObject(data, &c.ID, (*plain)(c))
-}
-
 // CustomerLinks holds the links generated for a customer (CustomerLinksEntity).
 type CustomerLinks struct {
 	// CustomerPortalLink opens the billing portal where the customer manages subscriptions,

@@ -1,6 +1,9 @@
 package creem_test
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
 	"reflect"
 	"testing"
 	"time"
@@ -118,5 +121,100 @@ func TestDecodeProductListFixture(t *testing.T) {
 // The strict decoder is itself tested: a field the Go type lacks must be reported.
 func TestDecodeStrictReportsUnknownFields(t *testing.T) {
 	var raw any = map[string]any{"id": "ch_1", "product": map[string]any{"id": "p", "brand_new_field": 1}}
-	assert.Equal(t, []string{"$.product.brand_new_field (on Product)"}, unknownFields("$", raw, reflect.TypeFor[creem.Checkout]()))
+	assert.Equal(t, []string{"$.product.brand_new_field (on ProductRef)"}, unknownFields("$", raw, reflect.TypeFor[creem.Checkout]()))
+}
+
+// Entities decode in one pass: none has an UnmarshalJSON of its own (a re-entrant one made
+// encoding/json scan every response object about three times). Only the fields that Creem sends
+// as an ID or an object have one, on their Ref type.
+func TestEntitiesHaveNoUnmarshalMethod(t *testing.T) {
+	unmarshaler := reflect.TypeFor[json.Unmarshaler]()
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[creem.Product](), reflect.TypeFor[creem.Checkout](), reflect.TypeFor[creem.Order](),
+		reflect.TypeFor[creem.Customer](), reflect.TypeFor[creem.Subscription](), reflect.TypeFor[creem.Transaction](),
+		reflect.TypeFor[creem.Refund](), reflect.TypeFor[creem.Dispute](), reflect.TypeFor[creem.License](),
+		reflect.TypeFor[creem.Discount](), reflect.TypeFor[creem.Page[creem.Product]](),
+	} {
+		assert.False(t, reflect.PointerTo(typ).Implements(unmarshaler), "%s has an UnmarshalJSON", typ)
+	}
+}
+
+// A Ref keeps the form it came in: re-encoding a decoded entity gives the same shape.
+func TestRefsKeepTheirForm(t *testing.T) {
+	var ch creem.Checkout
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"ch_1","product":"prod_1","customer":{"id":"cust_1","email":"a@example.com"},"subscription":null}`), &ch))
+	require.NotNil(t, ch.Product)
+	assert.Equal(t, "prod_1", ch.Product.ID)
+	assert.True(t, ch.Product.IDOnly())
+	assert.False(t, ch.Customer.IDOnly())
+	assert.Equal(t, "a@example.com", ch.Customer.Email)
+	assert.Nil(t, ch.Subscription)
+
+	out, err := json.Marshal(&ch)
+	require.NoError(t, err)
+	var shape map[string]any
+	require.NoError(t, json.Unmarshal(out, &shape))
+	assert.Equal(t, "prod_1", shape["product"], "a bare ID encodes back as a bare ID")
+	assert.Equal(t, "cust_1", shape["customer"].(map[string]any)["id"], "an object stays an object")
+
+	// Decoding a string over an object leaves nothing of the object behind.
+	require.NoError(t, json.Unmarshal([]byte(`{"customer":"cust_2"}`), &ch))
+	assert.Equal(t, "cust_2", ch.Customer.ID)
+	assert.Empty(t, ch.Customer.Email)
+}
+
+// The spec types amounts and counts as "number"; whole values written as floats still decode
+// into the SDK's integer fields, through every decoding path of the SDK.
+func TestWholeNumbersWrittenAsFloatsDecode(t *testing.T) {
+	body := []byte(`{"id":"ord_1","amount":1900.0,"sub_total":1.9e3,"tax_amount":0.0,"discount_amount":-0.0,"amount_due":1900,` +
+		`"fx_rate":1.084,"fx_amount":3610.00,"created_at":"2026-01-01T00:00:00.000Z","currency":"EUR","status":"paid 1.5e3"}`)
+	srv, _ := newServer(t, serveJSON(http.StatusOK, []byte(`{"items":[`+string(body)+`],"pagination":{"total_records":1.0,"total_pages":1,"current_page":1,"next_page":null,"prev_page":null}}`)))
+	page, err := newClient(t, srv.URL).Customers.ListOrders(context.Background(), "cust_1", nil)
+	require.NoError(t, err)
+	o := page.Items[0]
+	assert.Equal(t, int64(1900), o.Amount)
+	assert.Equal(t, int64(1900), o.SubTotal)
+	assert.Equal(t, int64(0), o.TaxAmount)
+	assert.Equal(t, int64(3610), *o.FxAmount)
+	assert.Equal(t, 1.084, *o.FxRate, "floats stay floats")
+	assert.Equal(t, creem.OrderStatus("paid 1.5e3"), o.Status, "strings are not touched")
+	assert.Equal(t, 1, page.Pagination.TotalRecords)
+
+	// A fraction for an integer field is an error, not a silent truncation.
+	srv, _ = newServer(t, serveJSON(http.StatusOK, []byte(`{"id":"ord_1","amount":1900.5,"sub_total":1.0}`)))
+	err = newClient(t, srv.URL).Raw(context.Background(), &creem.RawRequest{Method: http.MethodGet, Path: "/v1/x"}, new(creem.Order))
+	assert.ErrorIs(t, err, creem.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "1900.5")
+
+	// Webhook objects too.
+	e := &creem.Event{ID: "evt_1", Type: creem.EventRefundCreated, Object: []byte(`{"id":"ref_1","refund_amount":1000.0,"created_at":1.7e12}`)}
+	ref, err := e.Refund()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1000), ref.RefundAmount)
+	assert.Equal(t, int64(1.7e12), ref.CreatedAt.UnixMilli())
+}
+
+// Fields the spec documents as one object keep that shape when a decoded entity is encoded again.
+func TestOneOrManyFieldsReencodeInTheSpecShape(t *testing.T) {
+	for _, in := range []string{`{"id":"lic_1","instance":{"id":"lici_1","name":"laptop"}}`, `{"id":"lic_1","instance":null}`} {
+		var l creem.License
+		require.NoError(t, json.Unmarshal([]byte(in), &l))
+		out, err := json.Marshal(&l)
+		require.NoError(t, err)
+		var shape, want map[string]any
+		require.NoError(t, json.Unmarshal(out, &shape))
+		require.NoError(t, json.Unmarshal([]byte(in), &want))
+		if want["instance"] == nil {
+			assert.Nil(t, shape["instance"], in)
+			continue
+		}
+		obj, ok := shape["instance"].(map[string]any)
+		require.True(t, ok, "the instance object stays an object: %s", out)
+		assert.Equal(t, "lici_1", obj["id"])
+	}
+	var l creem.License
+	require.NoError(t, json.Unmarshal([]byte(`{"instance":[{"id":"a"},{"id":"b"}]}`), &l))
+	out, err := json.Marshal(l.Instances)
+	require.NoError(t, err)
+	assert.Equal(t, byte('['), out[0], "several instances stay an array")
 }

@@ -62,6 +62,9 @@ type Discount struct {
 	DurationInMonths  *int             `json:"duration_in_months"` // repeating discounts only
 	AppliesToProducts []string         `json:"applies_to_products"`
 	RedeemCount       int              `json:"redeem_count"`
+	// StoreID and CreatedAt arrive in live responses, though the spec does not list them.
+	StoreID   string    `json:"store_id,omitempty"`
+	CreatedAt Timestamp `json:"created_at,omitzero"`
 }
 
 // AppliedDiscount is the discount applied to a checkout or subscription.

@@ -1,7 +1,10 @@
 package creem
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +56,33 @@ func FuzzCreemISO(f *testing.F) {
 		}
 		if !ok && err == nil && len(s) == 24 && s[23] == 'Z' && s[19] == '.' {
 			t.Fatalf("%q: time.Parse accepts what the fast path refused", s)
+		}
+	})
+}
+
+// FuzzWholeNumbers: the rewriter of whole floats never panics, leaves invalid JSON invalid and
+// valid JSON valid, changes no string, and keeps every number's value.
+func FuzzWholeNumbers(f *testing.F) {
+	for _, s := range []string{`{"a":1900.0}`, `[1.9e3,-0.0,"1.0",1.5]`, `{"s":"x\"1.0\"","n":1e400}`, `1.0`, `"\\"`, `{"a":9007199254740993.0}`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, changed := wholeNumbers(data)
+		if !changed {
+			if !bytes.Equal(out, data) {
+				t.Fatal("unchanged input came back different")
+			}
+			return
+		}
+		var before, after any
+		if json.Unmarshal(data, &before) != nil {
+			return // garbage in: only "no panic" is promised
+		}
+		if err := json.Unmarshal(out, &after); err != nil {
+			t.Fatalf("valid %s became invalid %s: %v", data, out, err)
+		}
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("%s decoded differently after the rewrite %s", data, out)
 		}
 	})
 }

@@ -46,6 +46,8 @@ var creemKeys = map[string]bool{"request_id": true, "checkout_id": true, "order_
 func FuzzVerifyRedirect(f *testing.F) {
 	f.Add(query(sixParams, creemDigest(sixParams, redirectKey)), redirectKey)
 	f.Add(query(sixParams, docsHMAC(sixParams, redirectKey)), redirectKey)
+	folded := []kv{{"checkout_id", "ch_1"}, {"customer_id", "cust_1|subscription_id=sub_1"}}
+	f.Add(query(folded, creemDigest(folded, redirectKey)), redirectKey)
 	f.Add("ref=x&"+query(sixParams, creemDigest(sixParams, redirectKey)), redirectKey)
 	f.Add("checkout_id=ch_1&signature=", redirectKey)
 	f.Add("checkout_id=%zz", "k")
@@ -71,10 +73,16 @@ func FuzzVerifyRedirect(f *testing.F) {
 		sig := strings.ToLower(strings.TrimSpace(signature))
 		valid := false
 		for _, set := range [][]kv{creemOnly, pairs} {
-			valid = valid || sig == creemDigest(set, key) || sig == docsHMAC(set, key)
+			valid = valid || sig == creemDigest(set, key)
 		}
 		if !valid {
-			t.Fatalf("accepted a signature no construction produces: %q", rawQuery)
+			t.Fatalf("accepted a signature Creem's construction does not produce: %q", rawQuery)
+		}
+		// Nothing verified can hold a delimiter that would make the signed string ambiguous.
+		for _, v := range []string{p.RequestID, p.CheckoutID, p.OrderID, p.CustomerID, p.SubscriptionID, p.ProductID} {
+			if strings.Contains(v, "|") {
+				t.Fatalf("verified a value holding |: %q", rawQuery)
+			}
 		}
 		for _, pr := range creemOnly {
 			got := map[string]string{"request_id": p.RequestID, "checkout_id": p.CheckoutID, "order_id": p.OrderID,
@@ -198,10 +206,17 @@ func FuzzIDOrObject(f *testing.F) {
 			return
 		}
 		var s string
-		if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '"' && json.Unmarshal(trimmed, &s) == nil {
-			if sub.Product == nil || sub.Product.ID != s || sub.Product.Name != "" {
+		trimmed := bytes.TrimSpace(data)
+		if len(trimmed) > 0 && trimmed[0] == '"' && json.Unmarshal(trimmed, &s) == nil {
+			if sub.Product == nil || sub.Product.ID != s || sub.Product.Name != "" || !sub.Product.IDOnly() {
 				t.Fatalf("the string %s did not fill just the ID: %+v", data, sub.Product)
 			}
+			back, err := json.Marshal(sub.Product)
+			if want, _ := json.Marshal(s); err != nil || !bytes.Equal(back, want) {
+				t.Fatalf("the ID %q re-encodes as %s", s, back)
+			}
+		} else if len(trimmed) > 0 && trimmed[0] != '"' && sub.Product != nil && sub.Product.IDOnly() {
+			t.Fatalf("%s is not a bare ID", data)
 		}
 		var ch creem.Checkout
 		_ = json.Unmarshal(data, &ch)

@@ -23,6 +23,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(benchServerChild) != "" { // this process is BenchmarkOverhead's server
+		serveBenchFixtures()
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 

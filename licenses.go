@@ -61,6 +61,9 @@ func (l *LicenseInstances) UnmarshalJSON(data []byte) error {
 	return unmarshalOneOrMany(data, (*[]LicenseInstance)(l))
 }
 
+// MarshalJSON encodes the spec's shape: null for none, the object for one, an array for more.
+func (l LicenseInstances) MarshalJSON() ([]byte, error) { return marshalOneOrMany(l) }
+
 // LicensesService activates, validates and deactivates license keys: POST /v1/licenses/activate,
 // /validate, /deactivate, and GET /v1/licenses/{id}/instances.
 type LicensesService service

@@ -2,6 +2,7 @@ package creem
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -223,7 +224,7 @@ func (l *Listener) String() string {
 	if l == nil {
 		return "creem.Listener(nil)"
 	}
-	return fmt.Sprintf("creem.Listener{endpoint: %s, forward_to: %s, secret: %s}", l.endpointID, redactedURL(l.forwardTo), redacted)
+	return fmt.Sprintf("creem.Listener{endpoint: %s, forward_to: %s, secret: %s}", l.endpointID, redactedURL(l.forwardTo), l.secret)
 }
 
 // GoString describes the Listener without its secret.
@@ -244,7 +245,16 @@ func (l *Listener) LogValue() slog.Value {
 		return slog.AnyValue(nil)
 	}
 	return slog.GroupValue(slog.String("endpoint", l.endpointID), slog.String("forward_to", redactedURL(l.forwardTo)),
-		slog.String("secret", redacted))
+		slog.String("secret", l.secret.String()))
+}
+
+// MarshalJSON encodes the endpoint and the forwarding URL, never the secret.
+func (l *Listener) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Endpoint  string `json:"endpoint"`
+		ForwardTo string `json:"forward_to"`
+		Secret    string `json:"secret"`
+	}{l.endpointID, redactedURL(l.forwardTo), secretMark(string(l.secret))})
 }
 
 // redactedURL drops user information from a URL.

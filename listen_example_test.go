@@ -29,7 +29,7 @@ func ExampleWebhooksService_Create() {
 		log.Fatal(err)
 	}
 	// Store the secret now: only Create returns it (Webhooks.Secret fetches it again). It is
-	// redacted when formatted or logged; string(ep.Secret) is the value.
+	// redacted when formatted, logged or encoded; string(ep.Secret) is the value.
 	secret := string(ep.Secret)
 	fmt.Println(ep.Status, ep.Events, ep.Secret, len(secret) > len("whsec_"))
 
@@ -42,7 +42,7 @@ func ExampleWebhooksService_Create() {
 	}
 	fmt.Println(ep.Status, ep.Name == nil, ep.Events)
 	// Output:
-	// enabled [checkout.completed subscription.paid] [REDACTED] true
+	// enabled [checkout.completed subscription.paid] [redacted] true
 	// disabled true [checkout.completed subscription.paid]
 }
 

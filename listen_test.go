@@ -717,7 +717,9 @@ func TestListenerIsRedacted(t *testing.T) {
 	var logs bytes.Buffer
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("listening", "listener", l)
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("listening", "listener", l, "secret", l.Secret())
-	outs = append(outs, logs.String())
+	b, err := json.Marshal(struct{ L *creem.Listener }{l})
+	require.NoError(t, err)
+	outs = append(outs, logs.String(), string(b))
 	for _, out := range outs {
 		assert.NotContains(t, out, fakeSecret, out)
 		assert.NotContains(t, out, "fake0123456789", out)

@@ -152,12 +152,6 @@ type Product struct {
 	UpdatedAt              Timestamp          `json:"updated_at"`
 }
 
-// UnmarshalJSON decodes a product object, or a bare product ID into ID.
-func (p *Product) UnmarshalJSON(data []byte) error {
-	type plain Product
-	return unmarshalIDOrObject(data, &p.ID, (*plain)(p))
-}
-
 // ProductFeature is a feature a product grants (FeatureEntity).
 type ProductFeature struct {
 	ID              string                  `json:"id"`

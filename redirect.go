@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/creem-go/creem/internal/sig"
@@ -56,7 +55,8 @@ type queryPair struct{ key, value string }
 // SignRedirect returns the signature Creem puts on a success URL carrying p: the lowercase hex
 // SHA-256 of "k1=v1|k2=v2|…|salt=<apiKey>" over p's non-empty parameters in Creem's order
 // (request_id, checkout_id, order_id, customer_id, subscription_id, product_id). It is meant for
-// tests and fakes such as creemtest.
+// tests and fakes such as creemtest. VerifyRedirect refuses values holding "|", whatever their
+// signature.
 func SignRedirect(p RedirectParams, apiKey string) string {
 	pairs := make([]queryPair, 0, len(redirectKeys))
 	for _, k := range redirectKeys {
@@ -71,10 +71,17 @@ func SignRedirect(p RedirectParams, apiKey string) string {
 // verified parameters. rawQuery is the URL's raw query string (r.URL.RawQuery): the parameter
 // order matters, so it is read as sent, not through url.Values.
 //
-// It accepts the construction Creem uses, SHA-256 of "k=v|…|salt=<apiKey>" with the parameters
-// in URL order, as well as the HMAC-SHA256 over the sorted "k=v&…" pairs that Creem's older docs
-// describe; each over Creem's parameters alone or over every non-signature parameter. Values
-// are percent-decoded; empty and "null" values are left out. Comparison is constant-time.
+// The signature is Creem's construction: the hex SHA-256 of "k1=v1|k2=v2|…|salt=<apiKey>" over
+// the percent-decoded parameters in URL order, empty and "null" values left out; either over
+// Creem's parameters alone (request_id, checkout_id, order_id, customer_id, subscription_id,
+// product_id) or over every parameter but the signature. Comparison is constant-time. The HMAC
+// construction of Creem's retracted older docs is not accepted: Creem never sent it.
+//
+// The joined string is unambiguous only while no key holds "=" or "|" and no value holds "|":
+// otherwise a buyer could shift field boundaries under the same signature and get different
+// verified parameters. A Creem parameter holding "|" is refused; other parameters holding a
+// delimiter are simply not covered. So a CreateCheckoutParams.RequestID must not contain "|".
+//
 // It returns ErrMissingSignature or ErrInvalidSignature (possibly wrapped) on failure.
 func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 	if apiKey == "" {
@@ -86,6 +93,7 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 		sigCount       int
 		params         RedirectParams
 		seen           [len(redirectKeys)]bool
+		allSignable    = true // every pair of all can be joined unambiguously
 	)
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		if part == "" {
@@ -105,6 +113,8 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 		if !keepRedirectValue(value) {
 			continue
 		}
+		signable := !strings.ContainsAny(key, "=|") && !strings.Contains(value, "|")
+		allSignable = allSignable && signable
 		all = append(all, queryPair{key, value})
 		for i, k := range redirectKeys {
 			if k != key {
@@ -112,6 +122,9 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 			}
 			if seen[i] {
 				return nil, errors.Join(ErrInvalidSignature, errors.New("creem: parameter "+key+" appears twice"))
+			}
+			if !signable {
+				return nil, errors.Join(ErrInvalidSignature, errors.New(`creem: parameter `+key+` holds "|"`))
 			}
 			seen[i] = true
 			*params.field(k) = value
@@ -126,11 +139,10 @@ func VerifyRedirect(rawQuery, apiKey string) (*RedirectParams, error) {
 	}
 	signature = strings.TrimSpace(signature)
 
-	ok := false
-	for _, pairs := range [][]queryPair{creemOnly, all} {
-		// Evaluate every candidate: no early exit reveals which one matched.
-		ok = sig.EqualHex(signature, saltedDigest(pairs, apiKey)) || ok
-		ok = sig.EqualHex(signature, sortedHMAC(pairs, apiKey)) || ok
+	// Evaluate both candidates: no early exit reveals which one matched.
+	ok := sig.EqualHex(signature, saltedDigest(creemOnly, apiKey))
+	if allSignable && len(all) != len(creemOnly) {
+		ok = sig.EqualHex(signature, saltedDigest(all, apiKey)) || ok
 	}
 	if !ok {
 		return nil, ErrInvalidSignature
@@ -164,42 +176,55 @@ func saltedDigest(pairs []queryPair, apiKey string) string {
 	return sig.SHA256Hex(b.String())
 }
 
-// sortedHMAC is the construction of Creem's older docs: hex HMAC-SHA256 keyed with the API key
-// over the "k=v" pairs sorted by key and joined with "&".
-func sortedHMAC(pairs []queryPair, apiKey string) string {
-	sorted := append([]queryPair(nil), pairs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].key < sorted[j].key })
-	var b strings.Builder
-	for i, p := range sorted {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.key)
-		b.WriteByte('=')
-		b.WriteString(p.value)
-	}
-	return sig.HMACSHA256Hex([]byte(apiKey), []byte(b.String()))
-}
-
 type redirectParamsKey struct{}
 
 // VerifyRedirectHandler wraps the handler of your success URL: it verifies the redirect with
 // VerifyRedirectRequest and answers 401 when the signature is missing or wrong, without calling
 // next. Otherwise next runs with the verified parameters in the request context; read them with
 // RedirectParamsFromContext. Other query parameters on the URL are not covered by this check.
-func VerifyRedirectHandler(apiKey string, next http.Handler) http.Handler {
+// WithRedirectFailure replaces the plain-text 401 with your own page.
+func VerifyRedirectHandler(apiKey string, next http.Handler, opts ...RedirectHandlerOption) http.Handler {
+	cfg := redirectHandlerConfig{fail: plainRedirectFailure}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := VerifyRedirectRequest(r, apiKey)
 		if err != nil {
-			msg := "Invalid signature"
-			if errors.Is(err, ErrMissingSignature) {
-				msg = "Missing signature"
-			}
-			http.Error(w, msg, http.StatusUnauthorized)
+			cfg.fail(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), redirectParamsKey{}, p)))
 	})
+}
+
+// RedirectHandlerOption configures VerifyRedirectHandler.
+type RedirectHandlerOption func(*redirectHandlerConfig)
+
+type redirectHandlerConfig struct {
+	fail func(http.ResponseWriter, *http.Request, error)
+}
+
+// WithRedirectFailure makes VerifyRedirectHandler call fail, instead of answering a plain-text
+// 401, when a redirect does not verify: to show a styled page with a way back, say. err matches
+// ErrMissingSignature or ErrInvalidSignature. fail should answer with a 4xx status and must not
+// act on the query parameters: they are unverified. A nil fail keeps the default.
+func WithRedirectFailure(fail func(w http.ResponseWriter, r *http.Request, err error)) RedirectHandlerOption {
+	return func(c *redirectHandlerConfig) {
+		if fail != nil {
+			c.fail = fail
+		}
+	}
+}
+
+func plainRedirectFailure(w http.ResponseWriter, _ *http.Request, err error) {
+	msg := "Invalid signature"
+	if errors.Is(err, ErrMissingSignature) {
+		msg = "Missing signature"
+	}
+	http.Error(w, msg, http.StatusUnauthorized)
 }
 
 // RedirectParamsFromContext returns the parameters VerifyRedirectHandler verified.

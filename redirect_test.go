@@ -181,14 +181,68 @@ func TestVerifyRedirectWithMerchantParameters(t *testing.T) {
 	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
 }
 
-func TestVerifyRedirectDocumentedHMACForm(t *testing.T) {
-	p, err := creem.VerifyRedirect(query(sixParams, docsHMAC(sixParams, redirectKey)), redirectKey)
-	require.NoError(t, err)
-	assert.Equal(t, "prod_d1AY2Sadk9YAvLI0pj97f", p.ProductID)
+// The HMAC construction of Creem's retracted older docs was never sent by Creem; accepting it
+// would only add attack surface.
+func TestVerifyRedirectRefusesTheRetractedHMACForm(t *testing.T) {
+	_, err := creem.VerifyRedirect(query(sixParams, docsHMAC(sixParams, redirectKey)), redirectKey)
+	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
 
 	sent := append([]kv{{"utm_source", "mail"}}, sixParams...)
 	_, err = creem.VerifyRedirect(query(sent, docsHMAC(sent, redirectKey)), redirectKey)
+	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
+}
+
+// From one genuine signed redirect, a buyer must not get a different verified RedirectParams by
+// moving field boundaries: Creem joins pairs with "|", so a decoded "|" could forge a boundary.
+func TestVerifyRedirectBoundaryShifts(t *testing.T) {
+	genuine := []kv{
+		{"checkout_id", "ch_1"}, {"order_id", "ord_1"}, {"customer_id", "cust_1"},
+		{"subscription_id", "sub_1"}, {"product_id", "prod_basic"},
+	}
+	signature := creemDigest(genuine, redirectKey)
+	p, err := creem.VerifyRedirect(query(genuine, signature), redirectKey)
+	require.NoError(t, err, "the genuine redirect verifies")
+	assert.Equal(t, "sub_1", p.SubscriptionID)
+
+	// Folding subscription_id into customer_id: the joined string is the same.
+	folded := []kv{{"checkout_id", "ch_1"}, {"order_id", "ord_1"}, {"customer_id", "cust_1|subscription_id=sub_1"}, {"product_id", "prod_basic"}}
+	require.Equal(t, signature, creemDigest(folded, redirectKey), "the attack's premise: same signed string")
+	_, err = creem.VerifyRedirect(query(folded, signature), redirectKey)
+	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
+
+	// A request_id holding buyer input ("x|product_id=prod_premium") signed by Creem for a cheap
+	// purchase; the buyer lifts the premium product into its own parameter and hides the real one
+	// inside customer_id.
+	signed := []kv{
+		{"request_id", "x|product_id=prod_premium"}, {"checkout_id", "ch_2"}, {"order_id", "ord_2"},
+		{"customer_id", "cust_2"}, {"product_id", "prod_cheap"},
+	}
+	signature = creemDigest(signed, redirectKey)
+	forged := []kv{
+		{"request_id", "x"}, {"product_id", "prod_premium"}, {"checkout_id", "ch_2"}, {"order_id", "ord_2"},
+		{"customer_id", "cust_2|product_id=prod_cheap"},
+	}
+	require.Equal(t, signature, creemDigest(forged, redirectKey), "the attack's premise: same signed string")
+	_, err = creem.VerifyRedirect(query(forged, signature), redirectKey)
+	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
+	// The genuine redirect with a "|" in request_id is refused too: it cannot be verified unambiguously.
+	_, err = creem.VerifyRedirect(query(signed, signature), redirectKey)
+	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
+
+	// Over all parameters: a merchant key holding "=" cannot shift a boundary either.
+	merchant := append([]kv{{"lang", "de"}}, genuine...)
+	signature = creemDigest(merchant, redirectKey)
+	shifted := append([]kv{{"lang=de|checkout_id", "ch_1"}}, genuine[1:]...)
+	require.Equal(t, signature, creemDigest(shifted, redirectKey))
+	_, err = creem.VerifyRedirect(query(shifted, signature), redirectKey)
+	assert.ErrorIs(t, err, creem.ErrInvalidSignature)
+
+	// A merchant parameter holding "|" is not covered, but does not stop Creem's own parameters
+	// from verifying.
+	withPipe := append([]kv{{"tags", "a|b"}}, genuine...)
+	p, err = creem.VerifyRedirect(query(withPipe, creemDigest(genuine, redirectKey)), redirectKey)
 	require.NoError(t, err)
+	assert.Equal(t, "cust_1", p.CustomerID)
 }
 
 func TestVerifyRedirectRejects(t *testing.T) {
@@ -276,4 +330,30 @@ func TestVerifyRedirectHandler(t *testing.T) {
 
 	_, ok := creem.RedirectParamsFromContext(httptest.NewRequest(http.MethodGet, "/", nil).Context())
 	assert.False(t, ok)
+}
+
+func TestVerifyRedirectHandlerCustomFailure(t *testing.T) {
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next ran for an unverified redirect") })
+	var seen []error
+	h := creem.VerifyRedirectHandler(redirectKey, next, creem.WithRedirectFailure(func(w http.ResponseWriter, r *http.Request, err error) {
+		seen = append(seen, err)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `<p>We could not confirm this payment. <a href="/">Back to the shop</a></p>`)
+	}))
+	good := query(sixParams, creemDigest(sixParams, redirectKey))
+	for _, q := range []string{strings.Replace(good, "ord_4aDw", "ord_XXXX", 1), query(sixParams, "")} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/thanks?"+q, nil))
+		assert.Equal(t, http.StatusForbidden, rec.Code)
+		assert.Contains(t, rec.Body.String(), "Back to the shop")
+	}
+	require.Len(t, seen, 2)
+	assert.ErrorIs(t, seen[0], creem.ErrInvalidSignature)
+	assert.ErrorIs(t, seen[1], creem.ErrMissingSignature)
+
+	// A nil failure function keeps the plain 401.
+	rec := httptest.NewRecorder()
+	creem.VerifyRedirectHandler(redirectKey, next, creem.WithRedirectFailure(nil), nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/thanks", nil))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 }

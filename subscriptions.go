@@ -30,13 +30,14 @@ const (
 
 // Subscription is a recurring purchase (SubscriptionEntity).
 //
-// Product and Customer arrive either as objects or as bare IDs; either way their ID is filled.
+// Product and Customer arrive either as objects or as bare IDs (see ProductRef); either way their
+// ID is filled.
 type Subscription struct {
 	ID                     string             `json:"id"`
 	Mode                   Mode               `json:"mode"`
 	Object                 string             `json:"object"`
-	Product                *Product           `json:"product"`
-	Customer               *Customer          `json:"customer"`
+	Product                *ProductRef        `json:"product"`
+	Customer               *CustomerRef       `json:"customer"`
 	Items                  []SubscriptionItem `json:"items"`
 	CollectionMethod       CollectionMethod   `json:"collection_method"`
 	Status                 SubscriptionStatus `json:"status"`
@@ -51,12 +52,6 @@ type Subscription struct {
 	UpdatedAt              Timestamp          `json:"updated_at"`
 	Discount               *AppliedDiscount   `json:"discount"`
 	Metadata               Metadata           `json:"metadata"`
-}
-
-// UnmarshalJSON decodes a subscription object, or a bare subscription ID into ID.
-func (s *Subscription) UnmarshalJSON(data []byte) error {
-	type plain Subscription
-	return unmarshalIDOrObject(data, &s.ID, (*plain)(s))
 }
 
 // SubscriptionItem is one priced line of a subscription (SubscriptionItemEntity).

@@ -89,19 +89,19 @@ type RefundResult struct {
 // Refund is a refund as webhooks deliver it (RefundEntity). Amounts are in minor units; its
 // timestamps arrive as epoch milliseconds.
 type Refund struct {
-	ID             string        `json:"id"`
-	Mode           Mode          `json:"mode"`
-	Object         string        `json:"object"`
-	Status         RefundStatus  `json:"status"`
-	RefundAmount   int64         `json:"refund_amount"`
-	RefundCurrency Currency      `json:"refund_currency"`
-	Reason         RefundReason  `json:"reason"`
-	Transaction    *Transaction  `json:"transaction"`
-	Checkout       *Checkout     `json:"checkout"`
-	Order          *Order        `json:"order"`
-	Subscription   *Subscription `json:"subscription"`
-	Customer       *Customer     `json:"customer"`
-	CreatedAt      Timestamp     `json:"created_at"`
+	ID             string           `json:"id"`
+	Mode           Mode             `json:"mode"`
+	Object         string           `json:"object"`
+	Status         RefundStatus     `json:"status"`
+	RefundAmount   int64            `json:"refund_amount"`
+	RefundCurrency Currency         `json:"refund_currency"`
+	Reason         RefundReason     `json:"reason"`
+	Transaction    *Transaction     `json:"transaction"`
+	Checkout       *CheckoutRef     `json:"checkout"`
+	Order          *OrderRef        `json:"order"`
+	Subscription   *SubscriptionRef `json:"subscription"`
+	Customer       *CustomerRef     `json:"customer"`
+	CreatedAt      Timestamp        `json:"created_at"`
 }
 
 // ListTransactionsParams filter Transactions.List and Transactions.All.

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -242,15 +245,105 @@ func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// unmarshalIDOrObject decodes an ID-or-object field: a JSON string fills only *id, anything
-// else decodes into obj (a pointer to the entity's method-free twin type). Only the first byte
-// is inspected to tell the two apart.
-func unmarshalIDOrObject(data []byte, id *string, obj any) error {
+// unmarshalLenient is json.Unmarshal, except that a whole number written as a float (1900.0,
+// 1.9e3) also decodes into an integer field. The spec types most amounts and counts as
+// "number"; the SDK keeps whole values as integers (minor units, counts, epoch milliseconds), and
+// encoding/json refuses 1900.0 for an int64. Only when decoding fails and the body holds such a
+// number is it rewritten (1900.0 becomes 1900) and decoded again, so the common path costs
+// nothing. A fractional number for an integer field still fails.
+func unmarshalLenient(data []byte, out any) error {
+	err := json.Unmarshal(data, out)
+	if err == nil {
+		return nil
+	}
+	fixed, changed := wholeNumbers(data)
+	if !changed {
+		return err
+	}
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero() // drop what the failed attempt filled in
+	}
+	if json.Unmarshal(fixed, out) != nil {
+		return err // the original error names the real problem
+	}
+	return nil
+}
+
+// maxExactWhole is the largest magnitude up to which every whole float64 is exact (2^53).
+const maxExactWhole = 1 << 53
+
+// wholeNumbers rewrites the JSON numbers of data that have a fraction or exponent but a whole
+// value of at most 2^53 in magnitude (1900.0, 1.9e3, -0.0) in integer form. Strings are left
+// alone. It reports whether anything changed.
+func wholeNumbers(data []byte) ([]byte, bool) {
+	var out []byte
+	last := 0 // data[last:] is not copied to out yet
+	for i := 0; i < len(data); {
+		switch c := data[i]; {
+		case c == '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			i++
+		case c == '-' || c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(data) && strings.IndexByte("0123456789.eE+-", data[j]) >= 0 {
+				j++
+			}
+			num := data[i:j]
+			if bytes.ContainsAny(num, ".eE") {
+				if f, err := strconv.ParseFloat(string(num), 64); err == nil && f == math.Trunc(f) && math.Abs(f) <= maxExactWhole {
+					out = append(out, data[last:i]...)
+					out = strconv.AppendInt(out, int64(f), 10)
+					last = j
+				}
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	if out == nil {
+		return data, false
+	}
+	return append(out, data[last:]...), true
+}
+
+// unmarshalRef decodes an ID-or-object field: a JSON string fills only *id (and sets *idOnly),
+// anything else decodes into obj, an entity without methods of its own. Only the first byte is
+// inspected to tell the two apart. Entities themselves have no UnmarshalJSON: a response or a
+// page item is always an object and decodes in one pass; only these fields pay for the choice.
+func unmarshalRef[T any](data []byte, id *string, obj *T, idOnly *bool) error {
 	data = bytes.TrimLeft(data, " \t\r\n")
 	if len(data) > 0 && data[0] == '"' {
+		*obj = *new(T)
+		*idOnly = true
 		return json.Unmarshal(data, id)
 	}
+	*idOnly = false
 	return json.Unmarshal(data, obj)
+}
+
+// marshalRef encodes an ID-or-object field in the form it came in: the bare ID, or the object.
+func marshalRef[T any](idOnly bool, id string, obj *T) ([]byte, error) {
+	if idOnly {
+		return json.Marshal(id)
+	}
+	return json.Marshal(obj)
+}
+
+// marshalOneOrMany encodes a field the spec documents as one object (or null) that older docs
+// showed as an array: none is null, one is the object, several stay an array.
+func marshalOneOrMany[T any](list []T) ([]byte, error) {
+	switch len(list) {
+	case 0:
+		return []byte("null"), nil
+	case 1:
+		return json.Marshal(&list[0])
+	}
+	return json.Marshal(list)
 }
 
 // unmarshalOneOrMany decodes a field documented as an object in one place and an array in

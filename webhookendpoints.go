@@ -3,9 +3,11 @@ package creem
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -38,36 +40,41 @@ const (
 	WebhookStatusDisabled WebhookStatus = "disabled" // keeps its configuration, receives nothing
 )
 
-// redacted stands for a secret in formatted output and logs.
-const redacted = "[REDACTED]"
-
 // WebhookSecret is an endpoint's signing secret (whsec_…). Convert it with string(secret) to
-// use it, e.g. creem.NewWebhookHandler(string(endpoint.Secret)).
+// use or store it, e.g. creem.NewWebhookHandler(string(endpoint.Secret)).
 //
-// It never shows in formatted output or logs: fmt's verbs (%v, %s, %q, %x, %#v, …) and slog
-// print "[REDACTED]". JSON encoding keeps the value, so an endpoint can be stored and read back.
+// However it is printed (any fmt verb, slog's text and JSON handlers, encoding/json), the secret
+// does not appear: it shows as "[redacted]", or "" when empty. Decoding JSON reads it normally.
 type WebhookSecret string
 
-// String returns "[REDACTED]", never the secret.
-func (WebhookSecret) String() string { return redacted }
+// String returns "[redacted]" (or `""` when empty), never the secret.
+func (s WebhookSecret) String() string { return secretMark(string(s)) }
 
 // GoString returns a redacted Go expression, never the secret.
-func (WebhookSecret) GoString() string { return `creem.WebhookSecret("` + redacted + `")` }
-
-// Format prints "[REDACTED]" for every verb (quoted for %q), never the secret.
-func (s WebhookSecret) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = f.Write([]byte(s.GoString()))
-	case verb == 'q':
-		_, _ = f.Write([]byte(`"` + redacted + `"`))
-	default:
-		_, _ = f.Write([]byte(redacted))
-	}
+func (s WebhookSecret) GoString() string {
+	return "creem.WebhookSecret(" + strconv.Quote(s.String()) + ")"
 }
 
-// LogValue returns "[REDACTED]", never the secret.
-func (WebhookSecret) LogValue() slog.Value { return slog.StringValue(redacted) }
+// Format prints "[redacted]" for every verb, with the verb's flags (%q quotes it, %#v prints
+// the GoString form), never the secret.
+func (s WebhookSecret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, s.GoString())
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
+}
+
+// LogValue logs "[redacted]", never the secret.
+func (s WebhookSecret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON encodes "[redacted]" (or "" when empty), never the secret.
+func (s WebhookSecret) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte(`""`), nil
+	}
+	return []byte(`"` + redacted + `"`), nil
+}
 
 // WebhookEndpoint is a URL, or a cli feed, that receives events (WebhookEntity).
 type WebhookEndpoint struct {
@@ -81,8 +88,9 @@ type WebhookEndpoint struct {
 	Status       WebhookStatus       `json:"status"`
 	// Events are the event types delivered to the endpoint; empty means every type.
 	Events []EventType `json:"events"`
-	// Secret signs the endpoint's deliveries. Only Webhooks.Create returns it: store it then,
-	// or fetch it later with Webhooks.Secret. It is redacted in formatted output and logs.
+	// Secret signs the endpoint's deliveries. Only Webhooks.Create returns it: store
+	// string(Secret) then, or fetch it later with Webhooks.Secret. It is redacted in formatted
+	// output, logs and JSON.
 	Secret WebhookSecret `json:"secret,omitempty"`
 }
 
@@ -95,19 +103,19 @@ func (e WebhookEndpoint) LogValue() slog.Value {
 		slog.String("url", e.URL),
 	}
 	if e.Secret != "" {
-		attrs = append(attrs, slog.String("secret", redacted))
+		attrs = append(attrs, slog.String("secret", e.Secret.String()))
 	}
 	return slog.GroupValue(attrs...)
 }
 
 // WebhookEndpointSecret holds an endpoint's signing secret (WebhookSecretEntity).
 type WebhookEndpointSecret struct {
-	Secret WebhookSecret `json:"secret"` // redacted in formatted output and logs
+	Secret WebhookSecret `json:"secret"` // redacted in formatted output, logs and JSON
 }
 
-// LogValue logs "[REDACTED]" in place of the secret.
+// LogValue logs "[redacted]" in place of the secret.
 func (s WebhookEndpointSecret) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("secret", redacted))
+	return slog.GroupValue(slog.String("secret", s.Secret.String()))
 }
 
 // PendingWebhookEvent is an event waiting in a cli endpoint's feed (WebhookPendingEventEntity):
@@ -260,7 +268,7 @@ func (s *WebhooksService) Delete(ctx context.Context, id string, opts ...Request
 }
 
 // Secret retrieves an endpoint's signing secret (GET /v1/webhooks/{id}/secret), to verify its
-// deliveries. The secret is redacted in formatted output and logs. Retried like every read.
+// deliveries. The secret is redacted in formatted output, logs and JSON. Retried like every read.
 func (s *WebhooksService) Secret(ctx context.Context, id string, opts ...RequestOption) (*WebhookEndpointSecret, error) {
 	seg, err := pathID("Webhooks.Secret", "id", id)
 	if err != nil {

@@ -37,6 +37,18 @@ func init() {
 	registry["acknowledgeWebhookEvent"] = specOp{method: "Webhooks.Ack", args: []string{"id", "event_id"}, body: reflect.TypeFor[creem.AckWebhookEventParams](), result: reflect.TypeFor[creem.WebhookEventAck]()}
 
 	familyWireCases = append(familyWireCases, webhookWireCases)
+
+	for name, decode := range map[string]func([]byte) (any, error){
+		"webhook_endpoint.json":         decodeAs[creem.WebhookEndpoint],
+		"webhook_endpoint_cli.json":     decodeAs[creem.WebhookEndpoint],
+		"webhook_endpoint_created.json": decodeAs[creem.WebhookEndpoint],
+		"webhook_endpoint_list.json":    decodeAs[creem.Page[creem.WebhookEndpoint]],
+		"webhook_endpoint_secret.json":  decodeAs[creem.WebhookEndpointSecret],
+		"webhooks_ack.json":             decodeAs[creem.WebhookEventAck],
+		"webhooks_pending.json":         decodeAs[creem.PendingWebhookEvents],
+	} {
+		decodedFixtures[name] = decode
+	}
 }
 
 func webhookWireCases() []wireCase {
@@ -193,14 +205,20 @@ func TestDecodeWebhookEndpointFixtures(t *testing.T) {
 	decodeStrict[creem.PendingWebhookEvents](t, fixture(t, "webhooks_pending.json"))
 	decodeStrict[creem.WebhookEventAck](t, fixture(t, "webhooks_ack.json"))
 
-	// JSON keeps the secret, so an endpoint can be stored and read back.
+	// Encoding an endpoint keeps everything but the secret; one without a secret encodes as it was.
 	ep := decodeStrict[creem.WebhookEndpoint](t, fixture(t, "webhook_endpoint_created.json"))
 	out, err := json.Marshal(ep)
 	require.NoError(t, err)
-	assert.Contains(t, string(out), `"secret":"`+fixtureSecret+`"`)
+	assert.Contains(t, string(out), `"secret":"[redacted]"`)
+	assert.NotContains(t, string(out), fixtureSecret)
 	var back creem.WebhookEndpoint
 	require.NoError(t, json.Unmarshal(out, &back))
+	back.Secret = ep.Secret
 	assert.Equal(t, *ep, back)
+	plain := decodeStrict[creem.WebhookEndpoint](t, fixture(t, "webhook_endpoint.json"))
+	out, err = json.Marshal(plain)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), "secret")
 }
 
 func TestWebhooksInvalidParamsAreRefusedBeforeSending(t *testing.T) {
@@ -395,12 +413,18 @@ func TestWebhookSecretIsRedacted(t *testing.T) {
 		}
 		outputs = append(outputs, name+" Sprint: "+fmt.Sprint(v), name+" Sprintln: "+fmt.Sprintln(v))
 	}
+	for name, v := range values {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		outputs = append(outputs, name+" JSON: "+string(b))
+	}
 	var text, jsonLogs bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewTextHandler(&text, nil), slog.NewJSONHandler(&jsonLogs, nil)} {
 		log := slog.New(h)
 		log.Info("created", "endpoint", ep, "secret", ep.Secret, "result", sec, "value", *ep, "result value", *sec)
 		log.Info("created", slog.Any("endpoint", ep), slog.Any("secret", ep.Secret), slog.Group("g", "s", ep.Secret))
 		log.With("secret", ep.Secret).Info("with")
+		log.Info("user struct", "config", userConfig{ep.Secret, 8080})
 	}
 	outputs = append(outputs, text.String(), jsonLogs.String())
 	for _, out := range outputs {
@@ -410,11 +434,12 @@ func TestWebhookSecretIsRedacted(t *testing.T) {
 		assert.NotContains(t, out, fmt.Sprintf("%x", fixtureSecret), out)
 	}
 	// The redaction is visible, and the rest is not lost.
-	assert.Equal(t, "[REDACTED]", fmt.Sprint(ep.Secret))
-	assert.Equal(t, `"[REDACTED]"`, fmt.Sprintf("%q", ep.Secret))
+	assert.Equal(t, "[redacted]", fmt.Sprint(ep.Secret))
+	assert.Equal(t, `"[redacted]"`, fmt.Sprintf("%q", ep.Secret))
+	assert.Equal(t, `""`, fmt.Sprint(creem.WebhookSecret("")), "an empty secret shows as empty")
 	assert.Contains(t, fmt.Sprintf("%+v", ep), "ID:"+webhookEndpointID)
-	assert.Contains(t, fmt.Sprintf("%+v", ep), "Secret:[REDACTED]")
-	assert.Contains(t, fmt.Sprintf("%#v", ep), `Secret:creem.WebhookSecret("[REDACTED]")`)
+	assert.Contains(t, fmt.Sprintf("%+v", ep), "Secret:[redacted]")
+	assert.Contains(t, fmt.Sprintf("%#v", ep), `Secret:creem.WebhookSecret("[redacted]")`)
 	assert.Contains(t, jsonLogs.String(), `"id":"`+webhookEndpointID+`"`)
-	assert.Contains(t, text.String(), "secret=[REDACTED]")
+	assert.Contains(t, text.String(), "secret=[redacted]")
 }

@@ -77,17 +77,17 @@ type Event struct {
 // Dispute is a chargeback opened by the customer's bank (DisputeEntity). Amounts are in minor
 // units; its timestamps arrive as epoch milliseconds.
 type Dispute struct {
-	ID           string        `json:"id"`
-	Mode         Mode          `json:"mode"`
-	Object       string        `json:"object"`
-	Amount       int64         `json:"amount"`
-	Currency     Currency      `json:"currency"`
-	Transaction  *Transaction  `json:"transaction"`
-	Checkout     *Checkout     `json:"checkout"`
-	Order        *Order        `json:"order"`
-	Subscription *Subscription `json:"subscription"`
-	Customer     *Customer     `json:"customer"`
-	CreatedAt    Timestamp     `json:"created_at"`
+	ID           string           `json:"id"`
+	Mode         Mode             `json:"mode"`
+	Object       string           `json:"object"`
+	Amount       int64            `json:"amount"`
+	Currency     Currency         `json:"currency"`
+	Transaction  *Transaction     `json:"transaction"`
+	Checkout     *CheckoutRef     `json:"checkout"`
+	Order        *OrderRef        `json:"order"`
+	Subscription *SubscriptionRef `json:"subscription"`
+	Customer     *CustomerRef     `json:"customer"`
+	CreatedAt    Timestamp        `json:"created_at"`
 }
 
 // CreditsExhaustion is the object of customer_credits.exhausted (CustomerCreditsExhaustionEntity):
@@ -148,7 +148,7 @@ func decodeObject[T any](e *Event, types ...EventType) (*T, error) {
 		return nil, fmt.Errorf("%w: %s", ErrWrongEventType, e.Type)
 	}
 	out := new(T)
-	if err := json.Unmarshal(e.Object, out); err != nil {
+	if err := unmarshalLenient(e.Object, out); err != nil {
 		return nil, fmt.Errorf("creem: decoding the object of %s event %s: %w", e.Type, e.ID, err)
 	}
 	return out, nil
@@ -193,10 +193,21 @@ const DefaultWebhookTolerance = 5 * time.Minute
 // WebhookVerifier verifies webhook deliveries with a secret, a tolerance and a clock. The zero
 // values of Tolerance and Now mean DefaultWebhookTolerance and time.Now. VerifyWebhook and
 // ParseWebhook use one with the defaults.
+//
+// Replay protection: the creem-signature header, which is what Creem sends, signs the body
+// alone, with no timestamp, so a captured delivery verifies again at any time. Against replays of
+// it, de-duplicate by event ID (WebhookHandler does by default). Deliveries that also carry
+// Standard Webhooks headers are refused when their timestamp is stale; set RequireTimestamp to
+// refuse deliveries without them, so that dropping those headers does not get a stale delivery
+// past the check.
 type WebhookVerifier struct {
 	Secret    string           // the endpoint's webhook secret (whsec_…), used as given
 	Tolerance time.Duration    // Standard Webhooks only: allowed clock distance, both ways
 	Now       func() time.Time // the clock, for tests
+	// RequireTimestamp refuses, with ErrMissingSignature, deliveries without Standard Webhooks
+	// headers (webhook-id, webhook-timestamp, webhook-signature), even when creem-signature
+	// verifies. Only set it if your deliveries carry them.
+	RequireTimestamp bool
 }
 
 // VerifyWebhook checks that payload, the raw request body, was signed by Creem with secret.
@@ -251,6 +262,9 @@ func (v *WebhookVerifier) Verify(payload []byte, header http.Header) error {
 	if classic == "" && !standard {
 		return ErrMissingSignature
 	}
+	if v.RequireTimestamp && !standard {
+		return errors.Join(ErrMissingSignature, errNoTimestamp)
+	}
 	if classic != "" {
 		if len(classic) > 7 && strings.EqualFold(classic[:7], "sha256=") {
 			classic = strings.TrimSpace(classic[7:])
@@ -284,6 +298,8 @@ func decodeEvent(payload []byte) (*Event, error) {
 	}
 	return &e, nil
 }
+
+var errNoTimestamp = errors.New("creem: the verifier requires a timestamped (Standard Webhooks) signature")
 
 func (v *WebhookVerifier) verifyStandard(payload []byte, header http.Header) error {
 	id, ts, sigs := header.Get("webhook-id"), header.Get("webhook-timestamp"), header.Get("webhook-signature")

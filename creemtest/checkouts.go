@@ -108,15 +108,18 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 			return nil, aerr
 		}
 	}
+	var affiliate *creem.Affiliate
 	if p.AffiliateCode != "" {
-		return nil, errorf(http.StatusBadRequest, "Affiliate code is invalid")
+		if affiliate, aerr = s.activeAffiliateByCode(p.AffiliateCode); aerr != nil {
+			return nil, aerr
+		}
 	}
 	//lint:ignore SA1019 Creem still accepts the deprecated custom_field, so the fake does too.
 	fields := customFields(p.CustomFields, p.CustomField)
 	id := newID("ch")
 	ch := &creem.Checkout{
 		ID: id, Mode: creem.ModeTest, Object: "checkout", Status: creem.CheckoutStatusPending,
-		RequestID: p.RequestID, Product: &creem.Product{ID: prod.ID}, Units: units,
+		RequestID: p.RequestID, Product: &creem.ProductRef{Product: creem.Product{ID: prod.ID}}, Units: units,
 		CustomFields: fields,
 		CheckoutURL:  s.URL + "/checkout/" + id, Metadata: p.Metadata,
 	}
@@ -128,13 +131,16 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 	}
 	if c := p.Customer; c != nil {
 		if c.ID != "" {
-			ch.Customer = &creem.Customer{ID: c.ID}
+			ch.Customer = &creem.CustomerRef{Customer: creem.Customer{ID: c.ID}}
 		}
 		s.st.prefill[id] = *c
 	}
 	if discount != nil {
 		ch.Discount = applied(discount)
 		s.st.checkoutDiscount[id] = discount.ID
+	}
+	if affiliate != nil {
+		s.st.partners.checkoutAffiliate[id] = affiliate.ID
 	}
 	s.st.checkouts.put(id, ch)
 	return s.checkoutView(ch, false), nil

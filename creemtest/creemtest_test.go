@@ -503,3 +503,18 @@ func TestFaultAfterHandling(t *testing.T) {
 	_, err = c.Customers.GetByEmail(ctx, "never@example.com")
 	assert.ErrorIs(t, err, creem.ErrNotFound)
 }
+
+func TestNewClosesWithTheTest(t *testing.T) {
+	var srv *creemtest.Server
+	t.Run("inner", func(t *testing.T) {
+		srv = creemtest.New(t, creemtest.WithAPIKey("creem_test_fixed"))
+		assert.Equal(t, "creem_test_fixed", srv.APIKey)
+		c, err := srv.Client()
+		require.NoError(t, err)
+		_, err = c.Products.List(context.Background(), nil)
+		require.NoError(t, err)
+	})
+	// The inner test ended: its server is closed and refuses connections.
+	_, err := http.Get(srv.URL + "/v1/products/search")
+	assert.Error(t, err)
+}

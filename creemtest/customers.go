@@ -1,6 +1,7 @@
 package creemtest
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"strings"
@@ -190,10 +191,13 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request) {
 			data.Subs = append(data.Subs, *sub)
 		}
 	}
+	// Rendered before unlocking: the copies above still share nested values with the store.
+	var page bytes.Buffer
+	_ = portalTemplate.Execute(&page, data)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if !ok {
 		w.WriteHeader(http.StatusNotFound)
 	}
-	_ = portalTemplate.Execute(w, data)
+	_, _ = w.Write(page.Bytes())
 }

@@ -56,14 +56,29 @@ func (s *Server) hook(r *http.Request) (*endpoint, *apiError) {
 	return ep, nil
 }
 
+// hookJSON is WebhookEntity as the API sends it. (creem.WebhookEndpoint redacts its secret when
+// encoded, so it cannot serve as the answer.)
+type hookJSON struct {
+	ID           string                    `json:"id"`
+	Mode         creem.Mode                `json:"mode"`
+	Object       string                    `json:"object"`
+	StoreID      string                    `json:"store_id"`
+	Name         *string                   `json:"name"`
+	URL          string                    `json:"url"`
+	DeliveryMode creem.WebhookDeliveryMode `json:"delivery_mode"`
+	Status       creem.WebhookStatus       `json:"status"`
+	Events       []creem.EventType         `json:"events"`
+	Secret       string                    `json:"secret,omitempty"`
+}
+
 // hookView renders an endpoint as WebhookEntity; the secret only when asked (on create).
-func (s *Server) hookView(ep *endpoint, withSecret bool) *creem.WebhookEndpoint {
-	v := &creem.WebhookEndpoint{
+func (s *Server) hookView(ep *endpoint, withSecret bool) *hookJSON {
+	v := &hookJSON{
 		ID: ep.id, Mode: creem.ModeTest, Object: "webhook", StoreID: s.st.hooks.storeID, Name: ep.name,
 		URL: ep.url, DeliveryMode: ep.mode, Status: ep.status, Events: append([]creem.EventType{}, ep.events...),
 	}
 	if withSecret {
-		v.Secret = creem.WebhookSecret(ep.secret)
+		v.Secret = ep.secret
 	}
 	return v
 }
@@ -131,7 +146,7 @@ func (s *Server) createWebhook(_ *http.Request, body []byte) (any, *apiError) {
 }
 
 func (s *Server) listWebhooks(r *http.Request, _ []byte) (any, *apiError) {
-	views := make([]*creem.WebhookEndpoint, 0, len(s.st.hooks.order))
+	views := make([]*hookJSON, 0, len(s.st.hooks.order))
 	for _, id := range s.st.hooks.order {
 		views = append(views, s.hookView(s.st.hooks.byID[id], false))
 	}
@@ -196,7 +211,7 @@ func (s *Server) webhookSecret(r *http.Request, _ []byte) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	return &creem.WebhookEndpointSecret{Secret: creem.WebhookSecret(ep.secret)}, nil
+	return map[string]string{"secret": ep.secret}, nil
 }
 
 // cliHook finds a cli endpoint: only they have a pending feed.

@@ -97,7 +97,7 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 		start, next := creem.NewTimestamp(now), creem.NewTimestamp(end)
 		sub = &creem.Subscription{
 			ID: newID("sub"), Mode: creem.ModeTest, Object: "subscription",
-			Product: &creem.Product{ID: prod.ID}, Customer: &creem.Customer{ID: cust.ID},
+			Product: &creem.ProductRef{Product: creem.Product{ID: prod.ID}}, Customer: &creem.CustomerRef{Customer: creem.Customer{ID: cust.ID}},
 			Items: []creem.SubscriptionItem{{
 				ID: newID("sitem"), Mode: creem.ModeTest, Object: "subscription_item",
 				ProductID: prod.ID, PriceID: "pprice_" + strings.TrimPrefix(prod.ID, "prod_"), Units: creem.Ptr(ch.Units),
@@ -120,16 +120,17 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 	s.st.orders.put(order.ID, order)
 	s.st.transactions.put(tran.ID, tran)
 	s.st.transactionProduct[tran.ID] = prod.ID
+	s.creditAffiliate(checkoutID, order, tran)
 	if lic := s.issueLicense(prod, cust.ID); lic != nil {
 		ch.LicenseKeys = []creem.License{{ID: lic.ID}}
 	}
 
 	ch.Status = creem.CheckoutStatusCompleted
 	ch.Order = &creem.Order{ID: order.ID}
-	ch.Customer = &creem.Customer{ID: cust.ID}
+	ch.Customer = &creem.CustomerRef{Customer: creem.Customer{ID: cust.ID}}
 	params := creem.RedirectParams{RequestID: ch.RequestID, CheckoutID: ch.ID, OrderID: order.ID, CustomerID: cust.ID, ProductID: prod.ID}
 	if sub != nil {
-		ch.Subscription = &creem.Subscription{ID: sub.ID}
+		ch.Subscription = &creem.SubscriptionRef{Subscription: creem.Subscription{ID: sub.ID}}
 		params.SubscriptionID = sub.ID
 	}
 

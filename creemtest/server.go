@@ -26,6 +26,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/creem-go/creem"
@@ -83,6 +84,21 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.hs = httptest.NewServer(s.routes())
 	s.URL = s.hs.URL
+	return s
+}
+
+// New starts a Server for a test and closes it when the test and its subtests end, so a test
+// needs one line:
+//
+//	func TestCheckout(t *testing.T) {
+//		fake := creemtest.New(t)
+//		client, _ := fake.Client()
+//		…
+//	}
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s := NewServer(opts...)
+	tb.Cleanup(s.Close)
 	return s
 }
 

@@ -170,7 +170,7 @@ func cursorPage[T any](q url.Values, items []T, id func(T) string) (*cursorList[
 		}
 		return 0, codedError(http.StatusBadRequest, "invalid_parameter", name, "no object "+cursor+" in this list")
 	}
-	start, end := 0, len(items)
+	var start, end int
 	switch {
 	case after != "":
 		i, aerr := index("starting_after", after)

@@ -159,7 +159,7 @@ func (s *Server) upgradeSubscription(r *http.Request, body []byte) (any, *apiErr
 		if diff := to.Price - from.Price; diff > 0 && behavior == creem.UpdateBehaviorProrationChargeImmediately {
 			s.recordInvoice(sub, to, diff, "Upgrade to "+to.Name)
 		}
-		sub.Product = &creem.Product{ID: to.ID}
+		sub.Product = &creem.ProductRef{Product: creem.Product{ID: to.ID}}
 		for i := range sub.Items {
 			if sub.Items[i].ProductID == from.ID {
 				sub.Items[i].ProductID = to.ID

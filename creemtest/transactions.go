@@ -60,13 +60,13 @@ func (s *Server) refund(_ *http.Request, body []byte) (any, *apiError) {
 		Transaction: t, CreatedAt: creem.TimestampFromMillis(s.now().UnixMilli()),
 	}
 	if t.Order != nil {
-		ref.Order = &creem.Order{ID: *t.Order}
+		ref.Order = &creem.OrderRef{Order: creem.Order{ID: *t.Order}}
 	}
 	if t.Subscription != nil {
-		ref.Subscription = &creem.Subscription{ID: *t.Subscription}
+		ref.Subscription = &creem.SubscriptionRef{Subscription: creem.Subscription{ID: *t.Subscription}}
 	}
 	if t.Customer != nil {
-		ref.Customer = &creem.Customer{ID: *t.Customer}
+		ref.Customer = &creem.CustomerRef{Customer: creem.Customer{ID: *t.Customer}}
 	}
 	s.st.refunds.put(ref.ID, ref)
 	s.emit(creem.EventRefundCreated, s.refundView(ref))

@@ -7,6 +7,7 @@
 package retry
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -35,6 +36,9 @@ type Call struct {
 	Attempts int
 	// Logger receives the debug and warning lines of this call; nil keeps it silent.
 	Logger *slog.Logger
+	// Body is the body of the call's successful response, read within its attempt so that a
+	// connection lost mid-body fails the attempt (and a safe call is retried). Nil until then.
+	Body *bytes.Buffer
 }
 
 type callKey struct{}
@@ -124,11 +128,13 @@ func permanent(err error) bool {
 }
 
 // Backoff is the retryablehttp.Backoff of the SDK: exponential from min with jitter, capped at max.
-// A Retry-After header (seconds or an HTTP date) is honoured but never waits longer than max.
+// A Retry-After header (seconds or an HTTP date) is honoured within [min, max]: it neither waits
+// longer than max nor shorter than min, whatever the server says (a negative or past value
+// included).
 func Backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min2(d, max)
+			return clamp(d, min, max)
 		}
 	}
 	return Exponential(min, max, attempt, rand.Float64())
@@ -152,31 +158,28 @@ func Exponential(min, max time.Duration, attempt int, r float64) time.Duration {
 	return jittered
 }
 
+// MaxRetryAfter bounds what RetryAfter reports, however far off the server's value is.
+const MaxRetryAfter = 24 * time.Hour
+
 // RetryAfter parses a Retry-After header value: delay-seconds or an HTTP date, relative to now.
-// Negative results become zero.
+// Results are clamped to [0, MaxRetryAfter]: a negative or past value is zero.
 func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, true
-		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
+		secs = min(max(secs, 0), int64(MaxRetryAfter/time.Second))
 		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return clamp(t.Sub(now), 0, MaxRetryAfter), true
 	}
 	return 0, false
 }
+
+// clamp returns d within [lo, hi].
+func clamp(d, lo, hi time.Duration) time.Duration { return max(lo, min(d, hi)) }
 
 func min2(a, b time.Duration) time.Duration {
 	if a < b {
@@ -252,10 +255,24 @@ func (r *redacted) Unwrap() error { return r.err }
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// Unparseable: cut the query and fragment, and user information by hand.
 		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			return raw[:i]
+			raw = raw[:i]
 		}
-		return raw
+		scheme, rest, ok := strings.Cut(raw, "//")
+		if !ok {
+			scheme, rest = "", raw
+		} else {
+			scheme += "//"
+		}
+		authority, path, _ := strings.Cut(rest, "/")
+		if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+			authority = authority[at+1:]
+		}
+		if path != "" || strings.Contains(rest, "/") {
+			return scheme + authority + "/" + path
+		}
+		return scheme + authority
 	}
 	u.RawQuery, u.Fragment, u.RawFragment, u.User = "", "", "", nil
 	u.ForceQuery = false

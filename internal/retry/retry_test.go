@@ -105,6 +105,8 @@ func TestRetryAfter(t *testing.T) {
 		{"Sat, 21 Nov 2026 12:00:30 GMT", 30 * time.Second, true},
 		{"Sat, 21 Nov 2026 11:00:00 GMT", 0, true},
 		{"99999999999999", 24 * time.Hour, true},
+		{"Fri, 21 Nov 2036 12:00:00 GMT", 24 * time.Hour, true}, // a date ten years out is clamped like seconds
+		{"-1", 0, true},
 		{"", 0, false},
 		{"soon", 0, false},
 	}
@@ -120,6 +122,13 @@ func TestBackoffClampsRetryAfter(t *testing.T) {
 	assert.Equal(t, 5*time.Second, Backoff(time.Second, 5*time.Second, 0, resp))
 	resp.Header.Set("Retry-After", "2")
 	assert.Equal(t, 2*time.Second, Backoff(time.Second, 5*time.Second, 0, resp))
+	// A negative, zero or past Retry-After never removes the minimum wait.
+	for _, v := range []string{"-1", "0", "Sat, 21 Nov 2020 11:00:00 GMT"} {
+		resp.Header.Set("Retry-After", v)
+		assert.Equal(t, time.Second, Backoff(time.Second, 5*time.Second, 3, resp), v)
+	}
+	resp.Header.Set("Retry-After", time.Now().Add(10*365*24*time.Hour).UTC().Format(http.TimeFormat))
+	assert.Equal(t, 5*time.Second, Backoff(time.Second, 5*time.Second, 0, resp))
 }
 
 func TestRedact(t *testing.T) {
