@@ -103,11 +103,10 @@ type ForwardedEvent struct {
 // acknowledged and is tried again (before any newer one) after a growing wait. (Creem's docs
 // suggest acknowledging such an event with 503; the Listener does not, because an acknowledged
 // event leaves the feed for good and a developer restarting a local server would lose it.)
-// Failed API calls
-// (429, 5xx, network) are retried with backoff; an error the API will repeat (401, 403, 404)
-// ends Run.
+// Failed API calls (429, 5xx, network) are retried with backoff; an error the API will repeat
+// (401, 403, 404) ends Run.
 //
-// The Listener never shows its secret in formatted output or logs. It starts no goroutine of its
+// The Listener never shows its secret in formatted output, logs or JSON. It starts no goroutine of its
 // own, and closes the connections it opened to the local server when Run returns: nothing
 // outlives Run.
 type Listener struct {
