@@ -175,7 +175,8 @@ func TestListenEndToEnd(t *testing.T) {
 	wantTypes := []creem.EventType{creem.EventCheckoutCompleted, creem.EventSubscriptionActive, creem.EventSubscriptionPaid,
 		creem.EventSubscriptionUpdate, creem.EventSubscriptionCanceled}
 	acks := cliAcks(srv)
-	require.Len(t, acks, 5, "every event is acknowledged exactly once")
+	require.Len(t, acks, 5, "every event is acknowledged")
+	assert.Equal(t, 5, srv.Calls("POST /v1/webhooks/{id}/events/{event_id}/ack"), "exactly once")
 	for i, a := range acks {
 		assert.Equal(t, events[i].ID, a.EventID, "oldest first")
 		assert.Equal(t, wantTypes[i], a.EventType)
