@@ -286,7 +286,7 @@ func TestAffiliateCommissionFromAPaidCheckout(t *testing.T) {
 	accepted, err := srv.AcceptAffiliateInvite(inv.ID)
 	require.NoError(t, err)
 
-	prod, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "Pro", Price: creem.Ptr[int64](2999), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
+	prod, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "Pro", Price: creem.Int64(2999), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
 	require.NoError(t, err)
 
 	// Paid with srv.Pay.

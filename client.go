@@ -347,9 +347,11 @@ type requestOptions struct {
 	extra          map[string]any
 }
 
-// WithIdempotencyKey sends key as the Idempotency-Key header instead of the one the SDK
-// generates. Only calls whose endpoint honours the header accept it (Products.Create); on other
-// calls it is refused before sending, because a key the server ignores would not make a retry safe.
+// WithIdempotencyKey replaces the idempotency key the SDK generates for the calls whose endpoint
+// honours one: Products.Create (its Idempotency-Key header) and Credits.Credit, Credits.Debit and
+// Credits.PostTransaction (their body's idempotency_key). On other calls it is refused before
+// sending, because a key the server ignores would not make a retry safe. The key must be 1 to 255
+// visible ASCII characters.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(o *requestOptions) { o.idempotencyKey = key }
 }

@@ -43,12 +43,14 @@ type CreateCustomerParams struct {
 }
 
 // UpdateCustomerParams are the parameters of Customers.Update (UpdateCustomerRequestEntity).
-// Only fields that are set are sent and change; Null clears Metadata or ExternalID.
+// Only fields that are set are sent and change; creem.Null clears ExternalID.
 type UpdateCustomerParams struct {
-	Name       *string            `json:"name,omitempty"`
-	Email      *string            `json:"email,omitempty"` // 409 when another customer has it
-	Metadata   Nullable[Metadata] `json:"metadata,omitzero"`
-	ExternalID Nullable[string]   `json:"external_id,omitzero"`
+	Name  *string `json:"name,omitempty"`
+	Email *string `json:"email,omitempty"` // 409 when another customer has it
+	// Metadata replaces the customer's metadata when not nil; an empty map clears it. (The spec
+	// does not let metadata be null.)
+	Metadata   Metadata         `json:"metadata,omitzero"`
+	ExternalID Nullable[string] `json:"external_id,omitzero"`
 }
 
 // ListCustomersParams page through Customers.List and Customers.All.

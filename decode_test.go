@@ -27,7 +27,7 @@ func TestDecodeProductFixture(t *testing.T) {
 	assert.Nil(t, p.Features[1].CustomerCredits)
 	require.Len(t, p.UsagePrices, 1)
 	assert.Equal(t, creem.UsagePrice{
-		ID: "uprice_4vB3nM", MeterID: "meter_2kL9pQ", UnitPrice: 0.25, FreeAllowance: 1000, Cap: creem.Ptr[int64](50000),
+		ID: "uprice_4vB3nM", MeterID: "meter_2kL9pQ", UnitPrice: 0.25, FreeAllowance: 1000, Cap: creem.Int64(50000),
 		SettlementMode: creem.SettlementModePostpaid, TargetAccount: creem.TargetAccountShared, TrialUsageMode: creem.TrialUsageModeFree,
 	}, p.UsagePrices[0])
 	assert.Equal(t, int64(2900), p.Price)

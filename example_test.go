@@ -40,7 +40,7 @@ func ExampleCheckoutsService_Create() {
 	}
 	ctx := context.Background()
 	product, err := client.Products.Create(ctx, &creem.CreateProductParams{
-		Name: "Pro plan", Price: creem.Ptr[int64](2900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring,
+		Name: "Pro plan", Price: creem.Int64(2900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -290,7 +290,7 @@ func TestHTTP2ReplaysSafeCalls(t *testing.T) {
 	// An idempotency-keyed write is safe too: replayed with the same bytes.
 	srv := newH2Server(t, 1, []byte(`{"id":"prod_1","object":"product","name":"P"}`))
 	c := h2Clients(t, srv)["user transport"]
-	_, err := c.Products.Create(context.Background(), &CreateProductParams{Name: "P", Price: Ptr[int64](100), Currency: CurrencyEUR, BillingType: BillingTypeOnetime})
+	_, err := c.Products.Create(context.Background(), &CreateProductParams{Name: "P", Price: Int64(100), Currency: CurrencyEUR, BillingType: BillingTypeOnetime})
 	require.NoError(t, err)
 	got := srv.received()
 	require.Len(t, got, 2)

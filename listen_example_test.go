@@ -89,7 +89,7 @@ func ExampleNewListener() {
 
 	// Someone pays.
 	product, _ := client.Products.Create(ctx, &creem.CreateProductParams{
-		Name: "Pro plan", Price: creem.Ptr[int64](2900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
+		Name: "Pro plan", Price: creem.Int64(2900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 	})
 	checkout, _ := client.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: product.ID})
 	if _, err := fake.Pay(ctx, checkout.ID, "buyer@example.com"); err != nil {

@@ -161,7 +161,7 @@ func TestListenEndToEnd(t *testing.T) {
 	done, err := c.Checkouts.Get(ctx, ch.ID)
 	require.NoError(t, err)
 	sub := done.Subscription
-	_, err = c.Subscriptions.Update(ctx, sub.ID, &creem.UpdateSubscriptionParams{Items: []creem.SubscriptionItemParams{{ID: sub.Items[0].ID, Units: creem.Ptr(3)}}})
+	_, err = c.Subscriptions.Update(ctx, sub.ID, &creem.UpdateSubscriptionParams{Items: []creem.SubscriptionItemParams{{ID: sub.Items[0].ID, Units: creem.Int(3)}}})
 	require.NoError(t, err)
 	_, err = c.Subscriptions.Cancel(ctx, sub.ID, nil)
 	require.NoError(t, err)
@@ -222,7 +222,7 @@ func TestListenEndToEnd(t *testing.T) {
 func createWebhookTestProduct(t *testing.T, c *creem.Client) *creem.Product {
 	t.Helper()
 	p, err := c.Products.Create(context.Background(), &creem.CreateProductParams{
-		Name: "Listen plan", Price: creem.Ptr[int64](1500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring,
+		Name: "Listen plan", Price: creem.Int64(1500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring,
 		BillingPeriod: creem.BillingPeriodEveryMonth,
 	})
 	require.NoError(t, err)
@@ -233,7 +233,7 @@ func createWebhookTestProduct(t *testing.T, c *creem.Client) *creem.Product {
 func payOnce(t *testing.T, srv *creemtest.Server, c *creem.Client) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "One", Price: creem.Ptr[int64](500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
+	p, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "One", Price: creem.Int64(500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
 	require.NoError(t, err)
 	ch, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: p.ID})
 	require.NoError(t, err)

@@ -256,7 +256,7 @@ type CreateProductParams struct {
 	ImageURL    string   `json:"image_url,omitempty"`
 	ImageURLs   []string `json:"image_urls,omitempty"` // up to 8; the first is the cover
 	// Price in minor units: 0 (a free product) or at least 100. A pointer, so that forgetting it
-	// is an error rather than a free product: Price: creem.Ptr[int64](1000).
+	// is an error rather than a free product: Price: creem.Int64(1000).
 	Price                  *int64              `json:"price"`
 	Currency               Currency            `json:"currency"`
 	BillingType            BillingType         `json:"billing_type"`
@@ -300,8 +300,8 @@ type UpdateProductParams struct {
 	TrialPeriodDays        Nullable[int]      `json:"trial_period_days,omitzero"` // Null removes the trial
 	TrialPrice             Nullable[int64]    `json:"trial_price,omitzero"`       // Null makes the trial free
 	PayWhatYouWant         *bool              `json:"pay_what_you_want,omitempty"`
-	SuggestedPrice         Nullable[int64]    `json:"suggested_price,omitzero"`
-	UsagePrices            []UsagePriceParams `json:"usage_prices,omitzero"` // the complete set after the update
+	SuggestedPrice         *int64             `json:"suggested_price,omitempty"` // minor units, pay-what-you-want only
+	UsagePrices            []UsagePriceParams `json:"usage_prices,omitzero"`     // the complete set after the update
 	// Features is the complete set of credit features after the update.
 	Features []ProductFeatureParams `json:"features,omitzero"`
 }

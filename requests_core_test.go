@@ -60,7 +60,7 @@ func coreWireCases() []wireCase {
 			name: "Customers.Update",
 			call: func(ctx context.Context, c *creem.Client) (any, error) {
 				return c.Customers.Update(ctx, custID, &creem.UpdateCustomerParams{
-					Name: creem.Ptr("Ada King"), Metadata: creem.Null[creem.Metadata](), ExternalID: creem.Value("user_982"),
+					Name: creem.Ptr("Ada King"), Metadata: creem.Metadata{}, ExternalID: creem.Value("user_982"),
 				})
 			},
 			method: http.MethodPatch, path: "/v1/customers", golden: "customers_update.json", fixture: "customer.json",

@@ -89,12 +89,12 @@ func wireCases() []wireCase {
 				return c.Products.Create(ctx, &creem.CreateProductParams{
 					Name: "Pro plan", Description: "Everything in Pro",
 					ImageURLs:   []string{"https://cdn.example.com/pro.png"},
-					Price:       creem.Ptr[int64](2900),
+					Price:       creem.Int64(2900),
 					Currency:    creem.CurrencyUSD,
 					BillingType: creem.BillingTypeRecurring, BillingPeriod: creem.BillingPeriodCustom,
 					RecurringInterval: creem.RecurringIntervalMonth, RecurringIntervalCount: creem.Ptr(3),
 					TaxMode: creem.TaxModeExclusive, BusinessNetPricing: creem.Ptr(false), TaxCategory: creem.TaxCategorySaaS,
-					TrialPeriodDays: creem.Ptr(14), TrialPrice: creem.Ptr[int64](100),
+					TrialPeriodDays: creem.Ptr(14), TrialPrice: creem.Int64(100),
 					DefaultSuccessURL: "https://shop.example.com/thanks",
 					CustomFields: []creem.CustomFieldParams{{
 						Type: creem.CustomFieldTypeCheckbox, Key: "terms", Label: "Terms",
@@ -102,7 +102,7 @@ func wireCases() []wireCase {
 					}},
 					AbandonedCartRecoveryEnabled: creem.Ptr(true),
 					UsagePrices: []creem.UsagePriceParams{{
-						MeterID: "meter_2kL9pQ", UnitPrice: 0.25, FreeAllowance: creem.Ptr[int64](1000),
+						MeterID: "meter_2kL9pQ", UnitPrice: 0.25, FreeAllowance: creem.Int64(1000),
 						SettlementMode: creem.SettlementModePostpaid,
 					}},
 					Features: []creem.ProductFeatureParams{{
@@ -120,7 +120,7 @@ func wireCases() []wireCase {
 			name: "Products.Create free product sends price 0",
 			call: func(ctx context.Context, c *creem.Client) (any, error) {
 				return c.Products.Create(ctx, &creem.CreateProductParams{
-					Name: "Free guide", Price: creem.Ptr[int64](0), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
+					Name: "Free guide", Price: creem.Int64(0), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 				})
 			},
 			method: http.MethodPost, path: "/v1/products", golden: "products_create_free.json", fixture: "product.json",
@@ -168,9 +168,9 @@ func wireCases() []wireCase {
 			call: func(ctx context.Context, c *creem.Client) (any, error) {
 				return c.Products.Update(ctx, "prod_6tW66i0oZM7w1qXReHJrwg", &creem.UpdateProductParams{
 					Name:            creem.Ptr("Pro plan (2026)"),
-					Price:           creem.Ptr[int64](3900),
+					Price:           creem.Int64(3900),
 					TrialPeriodDays: creem.Null[int](),
-					SuggestedPrice:  creem.Value[int64](500),
+					SuggestedPrice:  creem.Int64(500),
 					UsagePrices:     []creem.UsagePriceParams{},
 				})
 			},
@@ -263,7 +263,7 @@ func TestProductsCreateCallerIdempotencyKeyWins(t *testing.T) {
 	srv, rec := newServer(t, serveJSON(http.StatusOK, fixture(t, "product.json")))
 	c := newClient(t, srv.URL)
 	_, err := c.Products.Create(context.Background(), &creem.CreateProductParams{
-		Name: "x", Price: creem.Ptr[int64](100), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
+		Name: "x", Price: creem.Int64(100), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 	}, creem.WithIdempotencyKey("my-key-1"))
 	require.NoError(t, err)
 	assert.Equal(t, "my-key-1", rec.all()[0].Header.Get("Idempotency-Key"))
@@ -293,7 +293,7 @@ func TestWithHTTPResponse(t *testing.T) {
 // Input the API would certainly reject is refused before anything is sent, naming the field.
 func TestInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 	valid := func() *creem.CreateProductParams {
-		return &creem.CreateProductParams{Name: "n", Price: creem.Ptr[int64](100), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
+		return &creem.CreateProductParams{Name: "n", Price: creem.Int64(100), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
 	}
 	cases := []struct {
 		field string
@@ -329,7 +329,7 @@ func TestInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 		}},
 		{"price", func(ctx context.Context, c *creem.Client) error {
 			p := valid()
-			p.Price = creem.Ptr[int64](-1)
+			p.Price = creem.Int64(-1)
 			_, err := c.Products.Create(ctx, p)
 			return err
 		}},

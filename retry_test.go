@@ -26,7 +26,7 @@ func errorBody(status int, msg string) []byte {
 }
 
 func validProduct() *creem.CreateProductParams {
-	return &creem.CreateProductParams{Name: "Pro", Price: creem.Ptr[int64](1000), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
+	return &creem.CreateProductParams{Name: "Pro", Price: creem.Int64(1000), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
 }
 
 func TestRetryGETAfter503Twice(t *testing.T) {

@@ -142,7 +142,7 @@ func TestBadHeaderInputIsRefused(t *testing.T) {
 
 	srv, rec := newServer(t, serveJSON(http.StatusOK, fixture(t, "product.json")))
 	c := newClient(t, srv.URL)
-	params := &creem.CreateProductParams{Name: "n", Price: creem.Ptr[int64](100), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
+	params := &creem.CreateProductParams{Name: "n", Price: creem.Int64(100), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
 	for _, key := range []string{"k\r\nX-Evil: 1", "k\n", "k\x00", "key with spaces", strings.Repeat("k", 256)} {
 		start := time.Now()
 		_, err := c.Products.Create(context.Background(), params, creem.WithIdempotencyKey(key))

@@ -113,6 +113,8 @@ type operation struct {
 type schema struct {
 	Ref        string             `json:"$ref"`
 	Type       string             `json:"type"`
+	Format     string             `json:"format"`
+	Nullable   bool               `json:"nullable"`
 	Properties map[string]*schema `json:"properties"`
 	Items      *schema            `json:"items"`
 	AllOf      []*schema          `json:"allOf"`
@@ -182,6 +184,7 @@ func (sp *spec) compare(path string, s *schema, t reflect.Type, strict bool, see
 				*out = append(*out, fmt.Sprintf("%s.%s: no field on %s", path, name, st))
 				continue
 			}
+			sp.checkKind(path+"."+name, st, name, prop, ft, strict, out)
 			sp.compare(path+"."+name, prop, ft, strict, seen, out)
 		}
 		if strict {
@@ -192,6 +195,98 @@ func (sp *spec) compare(path string, s *schema, t reflect.Type, strict bool, see
 			}
 		}
 	}
+}
+
+// resolved follows $ref and a lone allOf to the schema that carries the type; nullable is set
+// when the property or anything on the way says so.
+func (sp *spec) resolved(s *schema) (*schema, bool) {
+	nullable := false
+	for s != nil {
+		nullable = nullable || s.Nullable
+		switch {
+		case s.Ref != "":
+			s = sp.Components.Schemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")]
+		case len(s.AllOf) == 1 && s.Type == "":
+			s = s.AllOf[0]
+		default:
+			return s, nullable
+		}
+	}
+	return nil, nullable
+}
+
+var nullableType = reflect.TypeFor[creem.Nullable[int]]()
+
+// baseType strips pointers, slices and Nullable down to the type holding the value.
+func baseType(t reflect.Type) (base reflect.Type, isNullable bool) {
+	for {
+		switch {
+		case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "Nullable["):
+			isNullable = true
+			t = t.Field(0).Type // Nullable's value
+		default:
+			return t, isNullable
+		}
+	}
+}
+
+func isInt(k reflect.Kind) bool   { return k >= reflect.Int && k <= reflect.Uint64 }
+func isFloat(k reflect.Kind) bool { return k == reflect.Float32 || k == reflect.Float64 }
+
+// checkKind compares the numeric kind and the nullability of one property with its Go field.
+// A spec integer must be an integer field; a spec number a float field, unless the field is
+// listed in wholeNumbers with the reason its values are always whole; a Timestamp takes epoch
+// milliseconds. A Nullable field (which can send null) is allowed only where the spec says
+// nullable: true.
+func (sp *spec) checkKind(path string, parent reflect.Type, name string, prop *schema, ft reflect.Type, strict bool, out *[]string) {
+	ps, nullable := sp.resolved(prop)
+	if ps == nil {
+		return
+	}
+	if ps.Type == "array" && ps.Items != nil {
+		if items, _ := sp.resolved(ps.Items); items != nil {
+			ps = items
+		}
+	}
+	base, isNullable := baseType(ft)
+	if strict && isNullable && !nullable {
+		*out = append(*out, fmt.Sprintf("%s: %s is Nullable but the spec does not allow null", path, ft))
+	}
+	if base == timestampType {
+		return
+	}
+	field := goFieldName(parent, name)
+	switch k := base.Kind(); {
+	case ps.Type == "integer" && !isInt(k) && k != reflect.Interface:
+		*out = append(*out, fmt.Sprintf("%s: spec integer, Go %s", path, base))
+	case ps.Type == "number" && isInt(k) && wholeNumbers[field] == "":
+		*out = append(*out, fmt.Sprintf("%s: spec number kept as %s without a reason in wholeNumbers (%s)", path, base, field))
+	case ps.Type == "number" && !isInt(k) && !isFloat(k) && k != reflect.Interface:
+		*out = append(*out, fmt.Sprintf("%s: spec number, Go %s", path, base))
+	case ps.Type == "string" && (isInt(k) || isFloat(k)):
+		*out = append(*out, fmt.Sprintf("%s: spec string, Go %s", path, base))
+	}
+}
+
+// goFieldName returns "pkg.Type.Field" for the Go field of t encoded as name, Type being the
+// struct that declares it (an embedded one, for a Ref).
+func goFieldName(t reflect.Type, name string) string {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && tag == "" {
+			if n := goFieldName(f.Type, name); n != "" {
+				return n
+			}
+			continue
+		}
+		if tag == name || tag == "" && f.Name == name {
+			return t.String() + "." + f.Name
+		}
+	}
+	return ""
 }
 
 // urlFields lists the `url` tag names of a query params type, following embedded structs.
@@ -334,6 +429,31 @@ func TestSpecCompareReportsMismatches(t *testing.T) {
 	problems = nil
 	sp.compare("y", &schema{Ref: "#/components/schemas/CheckoutEntity"}, reflect.TypeFor[thinCheckout](), false, map[string]bool{}, &problems)
 	assert.Contains(t, problems, "y.checkout_url: no field on creem_test.thinCheckout")
+
+	// Kinds and nullability: the two Nullable fields the SDK once had, a float for an integer,
+	// and an integer for a number with no reason given.
+	type wrongKinds struct {
+		Name           *string                        `json:"name"`
+		SuggestedPrice creem.Nullable[int64]          `json:"suggested_price"`
+		Price          float64                        `json:"price"`
+		TrialPrice     *int64                         `json:"trial_price"`
+		Metadata       creem.Nullable[creem.Metadata] `json:"metadata"`
+	}
+	problems = nil
+	sp.compare("z", &schema{Ref: "#/components/schemas/UpdateProductRequestEntity"}, reflect.TypeFor[wrongKinds](), false, map[string]bool{}, &problems)
+	assert.Contains(t, problems, "z.price: spec integer, Go float64")
+	problems = nil
+	sp.compare("z", &schema{Ref: "#/components/schemas/UpdateProductRequestEntity"}, reflect.TypeFor[wrongKinds](), true, map[string]bool{}, &problems)
+	assert.Contains(t, problems, "z.suggested_price: creem.Nullable[int64] is Nullable but the spec does not allow null")
+	problems = nil
+	sp.compare("w", &schema{Ref: "#/components/schemas/UpdateCustomerRequestEntity"}, reflect.TypeFor[wrongKinds](), true, map[string]bool{}, &problems)
+	assert.Contains(t, problems, "w.metadata: creem.Nullable[github.com/creem-go/creem.Metadata] is Nullable but the spec does not allow null")
+	type wholeWithoutReason struct {
+		Amount int64 `json:"amount"`
+	}
+	problems = nil
+	sp.compare("v", &schema{Ref: "#/components/schemas/OrderEntity"}, reflect.TypeFor[wholeWithoutReason](), false, map[string]bool{}, &problems)
+	assert.Contains(t, problems, "v.amount: spec number kept as int64 without a reason in wholeNumbers (creem_test.wholeWithoutReason.Amount)")
 }
 
 func contains(list []string, s string) bool {

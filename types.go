@@ -11,9 +11,34 @@ import (
 	"time"
 )
 
-// Ptr returns a pointer to v. It fills optional parameters whose zero value is meaningful,
-// such as CreateProductParams.Price (0 is a free product) or a *bool flag.
+// Optional parameters.
+//
+// Params structs follow one rule. A field whose zero value is never a valid choice is a plain
+// value, left out of the request when zero (Description string). A field whose zero value is
+// meaningful is a pointer, left out when nil (Price *int64: 0 is a free product, nil is "not
+// set" and refused). Build pointers with String, Int, Int64, Float64 and Bool, or Ptr for other
+// types such as the enums (creem.Ptr(creem.CurrencyEUR)). Only a field of an update (PATCH) that
+// the spec lets you clear is a Nullable: creem.Value(v) sets it, creem.Null[T]() clears it, and
+// the zero Nullable leaves it unchanged.
+
+// Ptr returns a pointer to v, for optional parameters of any type.
 func Ptr[T any](v T) *T { return &v }
+
+// String returns a pointer to s, for optional string parameters.
+func String(s string) *string { return &s }
+
+// Int returns a pointer to n, for optional int parameters (counts, days, units).
+func Int(n int) *int { return &n }
+
+// Int64 returns a pointer to n, for optional int64 parameters (amounts in minor units):
+// Price: creem.Int64(2900).
+func Int64(n int64) *int64 { return &n }
+
+// Float64 returns a pointer to f, for optional float64 parameters.
+func Float64(f float64) *float64 { return &f }
+
+// Bool returns a pointer to b, for optional bool parameters.
+func Bool(b bool) *bool { return &b }
 
 // Metadata holds the free-form key-value pairs Creem stores on checkouts, customers and
 // subscriptions. Values decode as encoding/json decodes into an interface value.

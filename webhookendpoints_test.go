@@ -37,6 +37,7 @@ func init() {
 	registry["acknowledgeWebhookEvent"] = specOp{method: "Webhooks.Ack", args: []string{"id", "event_id"}, body: reflect.TypeFor[creem.AckWebhookEventParams](), result: reflect.TypeFor[creem.WebhookEventAck]()}
 
 	familyWireCases = append(familyWireCases, webhookWireCases)
+	wholeNumbers["creem.AckWebhookEventParams.StatusCode"] = "an HTTP status code"
 
 	for name, decode := range map[string]func([]byte) (any, error){
 		"webhook_endpoint.json":         decodeAs[creem.WebhookEndpoint],

@@ -91,8 +91,12 @@ type Dispute struct {
 }
 
 // CreditsExhaustion is the object of customer_credits.exhausted (CustomerCreditsExhaustionEntity):
-// a usage charge was refused because a credit bucket ran dry. Amounts are decimal strings.
+// a usage charge was refused because a credit bucket ran dry. Amounts are decimal strings
+// (ParseCreditAmount reads them exactly).
 type CreditsExhaustion struct {
+	// ID names the exhaustion episode, from the first refused charge until credits are next
+	// added: a composite string such as "credits-exhausted:store_test:cust_test:default:none", not
+	// an ordinary ID. Every signal about the same episode carries the same ID.
 	ID                  string    `json:"id"`
 	Object              string    `json:"object"`
 	CustomerID          string    `json:"customer_id"`
@@ -104,7 +108,9 @@ type CreditsExhaustion struct {
 
 // CreditsMovement is the object of credits.granted and credits.consumed
 // (CustomerCreditsGrantEntity, CustomerCreditsConsumptionEntity): a ledger movement on a credit
-// bucket. Amounts are decimal strings to keep big-integer precision.
+// bucket. Amounts are decimal strings to keep big-integer precision (ParseCreditAmount reads them
+// exactly); AmountMinorUnits is always positive, the event type gives the direction. One
+// transaction may move several buckets: ID and AccountID together identify a movement.
 type CreditsMovement struct {
 	ID                     string    `json:"id"` // ledger transaction ID (cct_…)
 	Object                 string    `json:"object"`

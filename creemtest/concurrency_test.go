@@ -96,7 +96,7 @@ func TestConcurrentReadsAndWritesSeeWholeStates(t *testing.T) {
 	// Customers: PATCH name and metadata together; GET and list.
 	run(writers, func(i, round int) {
 		v := fmt.Sprintf("%d.%d", i, round)
-		_, err := c.Customers.Update(ctx, cust.ID, &creem.UpdateCustomerParams{Name: creem.Ptr("name-" + v), Metadata: creem.Value(creem.Metadata{"v": v})})
+		_, err := c.Customers.Update(ctx, cust.ID, &creem.UpdateCustomerParams{Name: creem.Ptr("name-" + v), Metadata: creem.Metadata{"v": v}})
 		assert.NoError(t, err)
 	})
 	checkCustomer := func(cu *creem.Customer) {

@@ -56,10 +56,10 @@ func TestCustomers(t *testing.T) {
 	_, err = c.Customers.Create(ctx, &creem.CreateCustomerParams{Email: "ada@example.com", Name: "Other"})
 	assert.ErrorIs(t, err, creem.ErrConflict)
 
-	up, err := c.Customers.Update(ctx, cu.ID, &creem.UpdateCustomerParams{Name: creem.Ptr("Ada King"), Metadata: creem.Null[creem.Metadata](), ExternalID: creem.Null[string]()})
+	up, err := c.Customers.Update(ctx, cu.ID, &creem.UpdateCustomerParams{Name: creem.Ptr("Ada King"), Metadata: creem.Metadata{}, ExternalID: creem.Null[string]()})
 	require.NoError(t, err)
 	assert.Equal(t, "Ada King", *up.Name)
-	assert.Nil(t, up.Metadata)
+	assert.Empty(t, up.Metadata, "an empty map clears the metadata")
 	assert.Nil(t, up.ExternalID)
 	assert.Equal(t, "ada@example.com", up.Email, "omitted stays")
 

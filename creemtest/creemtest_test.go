@@ -35,7 +35,7 @@ func newServer(t *testing.T, opts ...creemtest.Option) (*creemtest.Server, *cree
 func createProduct(t *testing.T, c *creem.Client, billing creem.BillingType) *creem.Product {
 	t.Helper()
 	p, err := c.Products.Create(context.Background(), &creem.CreateProductParams{
-		Name: "Pro plan", Description: "All the things", Price: creem.Ptr[int64](2900),
+		Name: "Pro plan", Description: "All the things", Price: creem.Int64(2900),
 		Currency: creem.CurrencyEUR, BillingType: billing,
 	})
 	require.NoError(t, err)
@@ -254,7 +254,7 @@ func TestValidationLikeCreem(t *testing.T) {
 
 func TestBadRequestThroughTheSDK(t *testing.T) {
 	_, c := newServer(t)
-	_, err := c.Products.Create(context.Background(), &creem.CreateProductParams{Name: "x", Price: creem.Ptr[int64](50), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
+	_, err := c.Products.Create(context.Background(), &creem.CreateProductParams{Name: "x", Price: creem.Int64(50), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
 	var apiErr *creem.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, []string{"price must be 0 or at least 100"}, apiErr.Messages)
@@ -284,7 +284,7 @@ func TestProductsLifecycle(t *testing.T) {
 	srv, c := newServer(t)
 	ctx := context.Background()
 	p, err := c.Products.Create(ctx, &creem.CreateProductParams{
-		Name: "Trial plan", Price: creem.Ptr[int64](1000), Currency: creem.CurrencyUSD, BillingType: creem.BillingTypeRecurring,
+		Name: "Trial plan", Price: creem.Int64(1000), Currency: creem.CurrencyUSD, BillingType: creem.BillingTypeRecurring,
 		TrialPeriodDays: creem.Ptr(14), DefaultSuccessURL: "https://shop.example.com/ok",
 	})
 	require.NoError(t, err)
@@ -327,7 +327,7 @@ func TestProductsLifecycle(t *testing.T) {
 func TestIdempotentProductCreation(t *testing.T) {
 	srv, c := newServer(t)
 	ctx := context.Background()
-	params := &creem.CreateProductParams{Name: "Once", Price: creem.Ptr[int64](500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
+	params := &creem.CreateProductParams{Name: "Once", Price: creem.Int64(500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime}
 	a, err := c.Products.Create(ctx, params, creem.WithIdempotencyKey("k-1"))
 	require.NoError(t, err)
 	b, err := c.Products.Create(ctx, params, creem.WithIdempotencyKey("k-1"))

@@ -108,10 +108,8 @@ func (s *Server) updateCustomer(_ *http.Request, body []byte) (any, *apiError) {
 		}
 		up.Email = strings.ToLower(*p.Email)
 	}
-	if p.Metadata.IsNull() {
-		up.Metadata = nil
-	} else if m, ok := p.Metadata.Get(); ok {
-		up.Metadata = m
+	if p.Metadata != nil {
+		up.Metadata = p.Metadata
 	}
 	if p.ExternalID.IsNull() {
 		up.ExternalID = nil

@@ -126,7 +126,7 @@ func (s *Server) createWebhook(_ *http.Request, body []byte) (any, *apiError) {
 		ep.mode = creem.WebhookDeliveryHTTP
 	}
 	if p.Name != "" {
-		ep.name = creem.Ptr(p.Name)
+		ep.name = creem.String(p.Name)
 	}
 	if ep.mode == creem.WebhookDeliveryCLI {
 		ep.url = cliPlaceholderURL // the url of a cli endpoint is ignored
@@ -179,7 +179,7 @@ func (s *Server) updateWebhook(r *http.Request, body []byte) (any, *apiError) {
 	if p.Name.IsNull() {
 		ep.name = nil
 	} else if name, ok := p.Name.Get(); ok {
-		ep.name = creem.Ptr(name)
+		ep.name = creem.String(name)
 	}
 	if p.Status != "" {
 		ep.status = p.Status

@@ -155,7 +155,7 @@ func TestCommissions(t *testing.T) {
 	aff := affiliate(t, srv, c, "partner@example.com")
 	other := affiliate(t, srv, c, "other@example.com")
 	eur := product(t, c, "Course", 10000, creem.BillingTypeOnetime)
-	usd, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "Plan", Price: creem.Ptr[int64](4999), Currency: creem.CurrencyUSD, BillingType: creem.BillingTypeRecurring})
+	usd, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "Plan", Price: creem.Int64(4999), Currency: creem.CurrencyUSD, BillingType: creem.BillingTypeRecurring})
 	require.NoError(t, err)
 
 	first := buy(t, srv, c, &creem.CreateCheckoutParams{ProductID: eur.ID, AffiliateCode: aff.ReferralCode}, "a@example.com")

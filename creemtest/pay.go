@@ -85,7 +85,7 @@ func (s *Server) pay(checkoutID, email string) (string, *apiError) {
 	tran := &creem.Transaction{
 		ID: newID("tran"), Mode: creem.ModeTest, Object: "transaction", Amount: amount, AmountPaid: creem.Ptr(amount),
 		DiscountAmount: creem.Ptr(off), Currency: prod.Currency, Type: creem.TransactionTypePayment,
-		TaxAmount: creem.Ptr[int64](0), Status: creem.TransactionStatusPaid, Order: creem.Ptr(order.ID),
+		TaxAmount: creem.Int64(0), Status: creem.TransactionStatusPaid, Order: creem.Ptr(order.ID),
 		Customer: creem.Ptr(cust.ID), Description: prod.Name, CreatedAt: creem.TimestampFromMillis(now.UnixMilli()),
 	}
 	order.Transaction = creem.Ptr(tran.ID)

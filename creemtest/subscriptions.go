@@ -174,8 +174,8 @@ func (s *Server) recordInvoice(sub *creem.Subscription, prod *creem.Product, amo
 	now := s.now().UTC()
 	tran := &creem.Transaction{
 		ID: newID("tran"), Mode: creem.ModeTest, Object: "transaction", Amount: amount, AmountPaid: creem.Ptr(amount),
-		DiscountAmount: creem.Ptr[int64](0), Currency: prod.Currency, Type: creem.TransactionTypeInvoice,
-		TaxAmount: creem.Ptr[int64](0), Status: creem.TransactionStatusPaid, Subscription: creem.Ptr(sub.ID),
+		DiscountAmount: creem.Int64(0), Currency: prod.Currency, Type: creem.TransactionTypeInvoice,
+		TaxAmount: creem.Int64(0), Status: creem.TransactionStatusPaid, Subscription: creem.Ptr(sub.ID),
 		Customer: creem.Ptr(sub.Customer.ID), Description: description, CreatedAt: creem.TimestampFromMillis(now.UnixMilli()),
 	}
 	s.st.transactions.put(tran.ID, tran)

@@ -203,7 +203,7 @@ func TestListenBinary(t *testing.T) {
 	assert.Equal(t, []creem.EventType{creem.EventCheckoutCompleted, creem.EventSubscriptionActive, creem.EventSubscriptionPaid}, ep.Events)
 
 	// A paid subscription: three events.
-	p, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "CLI plan", Price: creem.Ptr[int64](900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring, BillingPeriod: creem.BillingPeriodEveryMonth})
+	p, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "CLI plan", Price: creem.Int64(900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring, BillingPeriod: creem.BillingPeriodEveryMonth})
 	require.NoError(t, err)
 	ch, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: p.ID})
 	require.NoError(t, err)
@@ -273,7 +273,7 @@ func TestListenReportsADownServerOnce(t *testing.T) {
 		done <- run(ctx, []string{"listen", "--forward-to", "http://" + addr, "--poll-interval", "1ms"}, func(k string) string { return env[k] }, &stdout, &stderr)
 	}()
 	require.Eventually(t, func() bool { return strings.Contains(stdout.String(), "Press Ctrl-C") }, 10*time.Second, time.Millisecond)
-	p, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "Once", Price: creem.Ptr[int64](900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
+	p, err := c.Products.Create(ctx, &creem.CreateProductParams{Name: "Once", Price: creem.Int64(900), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime})
 	require.NoError(t, err)
 	ch, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: p.ID})
 	require.NoError(t, err)

@@ -66,7 +66,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 		product, err := client.Products.Create(ctx, &creem.CreateProductParams{
 			Name:        "creem-go example",
 			Description: "A product created by the creem-go checkout example",
-			Price:       creem.Ptr[int64](1900), // minor units: €19.00
+			Price:       creem.Int64(1900), // minor units: €19.00
 			Currency:    creem.CurrencyEUR,
 			BillingType: creem.BillingTypeOnetime,
 		})

@@ -190,7 +190,7 @@ func offline(ctx context.Context, out io.Writer, acc *access) error {
 	var checkout *creem.Checkout
 	if err := step("1. a buyer subscribes", func() error {
 		if product, err = client.Products.Create(ctx, &creem.CreateProductParams{
-			Name: "Pro monthly", Price: creem.Ptr[int64](1500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring,
+			Name: "Pro monthly", Price: creem.Int64(1500), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeRecurring,
 		}); err != nil {
 			return err
 		}

@@ -1,6 +1,6 @@
 // Command webshop is a small web shop selling one product through Creem: a product page with a
-// Buy button, Creem's payment page, a success page that verifies the signed redirect, a webhook
-// endpoint that marks orders paid, and an orders page.
+// Buy button, Creem's payment page, a success page that verifies the signed redirect and says
+// "confirming" until the webhook marks the order paid, and an orders page.
 //
 // By default it runs against creemtest, an in-process fake Creem, and prints the URL to open:
 //
@@ -69,7 +69,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 	if cfg.ProductID == "" {
 		p, err := cfg.Client.Products.Create(ctx, &creem.CreateProductParams{
 			Name: "The Go Payments Handbook", Description: "An e-book about taking money safely",
-			Price: creem.Ptr[int64](2400), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
+			Price: creem.Int64(2400), Currency: creem.CurrencyEUR, BillingType: creem.BillingTypeOnetime,
 		})
 		if err != nil {
 			return fmt.Errorf("creating the product: %w", err)
