@@ -27,15 +27,23 @@ func WithWebhookRetrySchedule(delays ...time.Duration) Option {
 // (webhook-id, webhook-timestamp, webhook-signature) as well as creem-signature.
 func WithStandardWebhooks() Option { return func(s *Server) { s.standardWebhooks = true } }
 
-// Delivery is one attempt to deliver an event to an endpoint.
+// Delivery is one attempt to deliver an event to an endpoint: an HTTP post, or for a cli
+// endpoint the acknowledgment its forwarder sent.
 type Delivery struct {
 	EventID   string
 	EventType creem.EventType
-	Endpoint  string
-	Attempt   int       // 1 for the first try
-	Status    int       // the endpoint's HTTP status; 0 when the request failed
-	Err       string    // the transport error, if any
-	At        time.Time // when the attempt started
+	Endpoint  string // the endpoint's URL (a placeholder for cli endpoints)
+	// EndpointID is the ID of an endpoint registered through the API; empty for endpoints
+	// added with AddWebhookEndpoint.
+	EndpointID string
+	// Mode is creem.WebhookDeliveryHTTP for posts, creem.WebhookDeliveryCLI for acknowledgments.
+	Mode    creem.WebhookDeliveryMode
+	Attempt int       // 1 for the first try; always 1 for cli
+	Status  int       // the endpoint's HTTP status (cli: the acknowledged one); 0 when the request failed
+	Err     string    // the transport error, if any
+	At      time.Time // when the attempt started (cli: when it was acknowledged)
+	// ResponseBody is the response body a cli acknowledgment reported (at most 10,000 characters).
+	ResponseBody string
 }
 
 // OK reports whether the endpoint accepted the delivery (a 2xx answer).
@@ -46,27 +54,106 @@ type outgoing struct {
 	eventID   string
 	eventType creem.EventType
 	body      []byte
-	header    http.Header
+	header    http.Header       // as an HTTP delivery sends them
+	feed      map[string]string // the same headers as the pending feed shows them
+	at        time.Time         // when it was queued
 }
 
-// endpoint is a registered webhook URL with its own ordered queue and worker.
+// endpoint is a webhook destination: a URL with its own ordered queue and worker, or (cli mode)
+// a pending feed that a forwarder reads and acknowledges.
 type endpoint struct {
+	id     string // "" for endpoints added with AddWebhookEndpoint
 	url    string
+	secret string
+	mode   creem.WebhookDeliveryMode
+	status creem.WebhookStatus
+	name   *string
+	events []creem.EventType // empty: every type
+	// queue holds, for http endpoints, the events not yet delivered or given up (the head is
+	// in flight); for cli endpoints the pending feed, oldest first.
 	queue  []outgoing
+	acked  map[string]bool // cli: event ID → success of its first acknowledgment
 	notify chan struct{}
+	// gone is set and removed closed when the endpoint is deleted; ctx is then cancelled,
+	// ending a delivery in flight.
+	gone    bool
+	removed chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// wants reports whether an event of type t goes to the endpoint now.
+func (ep *endpoint) wants(t creem.EventType) bool {
+	if ep.status == creem.WebhookStatusDisabled {
+		return false
+	}
+	if len(ep.events) == 0 {
+		return true
+	}
+	for _, e := range ep.events {
+		if e == t {
+			return true
+		}
+	}
+	return false
 }
 
 // AddWebhookEndpoint registers url to receive every event the server emits from now on, signed
 // with WebhookSecret. Events go to each endpoint in the order they happened, one at a time: a
 // failed delivery (no 2xx answer) is retried on the retry schedule before the next event goes
 // out, and given up after the last retry.
+//
+// Endpoints can also be registered through the API (client.Webhooks.Create): those are signed
+// with their own secret, honour their event filter and status, and in cli mode queue events in
+// a pending feed instead of posting them.
 func (s *Server) AddWebhookEndpoint(url string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ep := &endpoint{url: url, notify: make(chan struct{}, 1)}
+	s.startEndpoint(&endpoint{url: url, mode: creem.WebhookDeliveryHTTP, status: creem.WebhookStatusEnabled})
+}
+
+// startEndpoint adds ep to the endpoints receiving events and, for http endpoints, starts its
+// worker. s.mu must be held.
+func (s *Server) startEndpoint(ep *endpoint) {
+	ep.notify = make(chan struct{}, 1)
+	ep.removed = make(chan struct{})
+	ep.ctx, ep.cancel = context.WithCancel(s.ctx)
 	s.endpoints = append(s.endpoints, ep)
+	if ep.mode == creem.WebhookDeliveryCLI {
+		ep.acked = map[string]bool{}
+		return
+	}
 	s.workers.Add(1)
 	go s.deliverLoop(ep)
+}
+
+// stopEndpoint removes ep: it receives nothing more, its queue is dropped and a delivery in
+// flight is cancelled. s.mu must be held.
+func (s *Server) stopEndpoint(ep *endpoint) {
+	for i, e := range s.endpoints {
+		if e == ep {
+			s.endpoints = append(s.endpoints[:i:i], s.endpoints[i+1:]...)
+			break
+		}
+	}
+	ep.gone = true
+	close(ep.removed)
+	ep.cancel()
+	if ep.mode == creem.WebhookDeliveryCLI {
+		s.settle(len(ep.queue)) // http queues are dropped by their worker, which owns the head
+		ep.queue = nil
+	}
+}
+
+// settle records that n queued deliveries were done, given up or dropped. s.mu must be held.
+func (s *Server) settle(n int) {
+	if n <= 0 {
+		return
+	}
+	s.pending -= n
+	if s.pending == 0 {
+		close(s.idle)
+	}
 }
 
 // Events returns every event the server emitted so far, oldest first.
@@ -76,7 +163,8 @@ func (s *Server) Events() []creem.Event {
 	return append([]creem.Event(nil), s.events...)
 }
 
-// Deliveries returns every delivery attempt so far, in the order they were made.
+// Deliveries returns every delivery attempt so far, in the order they were made: HTTP posts
+// (Mode http) and acknowledgments of cli endpoints' events (Mode cli).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,7 +172,8 @@ func (s *Server) Deliveries() []Delivery {
 }
 
 // WaitForDeliveries blocks until every queued event was delivered or given up, or ctx is done.
-// After Close it returns an error: undelivered events were dropped.
+// Events in a cli endpoint's pending feed count as queued until they are acknowledged or the
+// endpoint is deleted. After Close it returns an error: undelivered events were dropped.
 func (s *Server) WaitForDeliveries(ctx context.Context) error {
 	for {
 		select {
@@ -109,8 +198,9 @@ func (s *Server) WaitForDeliveries(ctx context.Context) error {
 	}
 }
 
-// emit records an event and queues it for every endpoint. The object is serialised now, so the
-// event shows the state at the time it happened. s.mu must be held.
+// emit records an event and queues it for every enabled endpoint whose filter takes its type,
+// signed with the endpoint's secret. The object is serialised now, so the event shows the state
+// at the time it happened. s.mu must be held.
 func (s *Server) emit(t creem.EventType, object any) {
 	raw, err := json.Marshal(object)
 	if err != nil {
@@ -123,17 +213,20 @@ func (s *Server) emit(t creem.EventType, object any) {
 		panic("creemtest: encoding a webhook: " + err.Error())
 	}
 	s.events = append(s.events, e)
-	header := http.Header{}
-	header.Set("Content-Type", "application/json")
-	header.Set("User-Agent", "creemtest-webhooks")
-	header.Set("creem-signature", creem.SignWebhook(body, s.WebhookSecret))
-	if s.standardWebhooks {
-		for k, v := range creem.SignStandardWebhook("msg_"+e.ID, now, body, s.WebhookSecret) {
-			header[k] = v
-		}
-	}
 	for _, ep := range s.endpoints {
-		ep.queue = append(ep.queue, outgoing{eventID: e.ID, eventType: t, body: body, header: header})
+		if !ep.wants(t) {
+			continue
+		}
+		o := outgoing{eventID: e.ID, eventType: t, body: body, at: now, header: http.Header{}, feed: map[string]string{}}
+		secret := ep.secret
+		if ep.id == "" {
+			secret = s.WebhookSecret // endpoints of AddWebhookEndpoint sign with the server's secret
+		}
+		for _, kv := range s.signatureHeaders(e.ID, now, body, secret) {
+			o.header.Set(kv[0], kv[1])
+			o.feed[kv[0]] = kv[1]
+		}
+		ep.queue = append(ep.queue, o)
 		if s.pending == 0 {
 			s.idle = make(chan struct{})
 		}
@@ -145,7 +238,24 @@ func (s *Server) emit(t creem.EventType, object any) {
 	}
 }
 
-// deliverLoop sends ep's queue in order until the server closes.
+// signatureHeaders are the headers of a delivery of body signed with secret, named as Creem's
+// pending feed names them.
+func (s *Server) signatureHeaders(eventID string, now time.Time, body []byte, secret string) [][2]string {
+	h := [][2]string{
+		{"Content-Type", "application/json"},
+		{"User-Agent", "creemtest-webhooks"},
+		{"creem-signature", creem.SignWebhook(body, secret)},
+	}
+	if s.standardWebhooks {
+		std := creem.SignStandardWebhook("msg_"+eventID, now, body, secret)
+		for _, k := range []string{"webhook-id", "webhook-timestamp", "webhook-signature"} {
+			h = append(h, [2]string{k, std.Get(k)})
+		}
+	}
+	return h
+}
+
+// deliverLoop sends ep's queue in order until the server closes or the endpoint is deleted.
 func (s *Server) deliverLoop(ep *endpoint) {
 	defer s.workers.Done()
 	for {
@@ -155,6 +265,12 @@ func (s *Server) deliverLoop(ep *endpoint) {
 		default:
 		}
 		s.mu.Lock()
+		if ep.gone {
+			s.settle(len(ep.queue))
+			ep.queue = nil
+			s.mu.Unlock()
+			return
+		}
 		var next *outgoing
 		if len(ep.queue) > 0 {
 			next = &ep.queue[0]
@@ -163,27 +279,35 @@ func (s *Server) deliverLoop(ep *endpoint) {
 		if next == nil {
 			select {
 			case <-ep.notify:
-				continue
+			case <-ep.removed:
 			case <-s.closing:
 				return
 			}
+			continue
 		}
 		s.deliver(ep, *next)
 		s.mu.Lock()
-		ep.queue = ep.queue[1:]
-		s.pending--
-		if s.pending == 0 {
-			close(s.idle)
+		if !ep.gone {
+			ep.queue = ep.queue[1:]
+			s.settle(1)
 		}
 		s.mu.Unlock()
 	}
 }
 
-// deliver posts one event, retrying on the schedule. It returns early when the server closes.
+// deliver posts one event, retrying on the schedule. It returns early when the server closes or
+// the endpoint is deleted.
 func (s *Server) deliver(ep *endpoint, o outgoing) {
 	for attempt := 1; ; attempt++ {
-		d := Delivery{EventID: o.eventID, EventType: o.eventType, Endpoint: ep.url, Attempt: attempt, At: s.now()}
-		d.Status, d.Err = s.post(ep.url, o)
+		s.mu.Lock()
+		url, gone := ep.url, ep.gone // the URL may be changed through the API meanwhile
+		s.mu.Unlock()
+		if gone {
+			return
+		}
+		d := Delivery{EventID: o.eventID, EventType: o.eventType, Endpoint: url, EndpointID: ep.id,
+			Mode: creem.WebhookDeliveryHTTP, Attempt: attempt, At: s.now()}
+		d.Status, d.Err = s.post(ep.ctx, url, o)
 		s.mu.Lock()
 		s.deliveries = append(s.deliveries, d)
 		s.mu.Unlock()
@@ -193,6 +317,9 @@ func (s *Server) deliver(ep *endpoint, o outgoing) {
 		timer := time.NewTimer(s.retrySchedule[attempt-1])
 		select {
 		case <-timer.C:
+		case <-ep.removed:
+			timer.Stop()
+			return
 		case <-s.closing:
 			timer.Stop()
 			return
@@ -201,8 +328,8 @@ func (s *Server) deliver(ep *endpoint, o outgoing) {
 }
 
 // post sends one delivery attempt and returns the status or the transport error.
-func (s *Server) post(url string, o outgoing) (int, string) {
-	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+func (s *Server) post(ctx context.Context, url string, o outgoing) (int, string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(o.body))
 	if err != nil {
@@ -220,10 +347,10 @@ func (s *Server) post(url string, o outgoing) (int, string) {
 
 // webhookState is the part of Server that sends webhooks.
 type webhookState struct {
-	endpoints        []*endpoint
+	endpoints        []*endpoint // every endpoint receiving events, in registration order
 	events           []creem.Event
 	deliveries       []Delivery
-	pending          int           // deliveries queued or in progress
+	pending          int           // deliveries queued or in progress, cli feeds included
 	idle             chan struct{} // closed when pending drops to zero
 	retrySchedule    []time.Duration
 	standardWebhooks bool
