@@ -215,8 +215,6 @@ func (sp *spec) resolved(s *schema) (*schema, bool) {
 	return nil, nullable
 }
 
-var nullableType = reflect.TypeFor[creem.Nullable[int]]()
-
 // baseType strips pointers, slices and Nullable down to the type holding the value.
 func baseType(t reflect.Type) (base reflect.Type, isNullable bool) {
 	for {
