@@ -15,10 +15,10 @@ import (
 
 // Pay completes checkout checkoutID as if a buyer with the given e-mail had paid on the hosted
 // page with CardSucceeds: it creates the customer (or reuses the one with that e-mail), the
-// order and the transaction, and a subscription for recurring products. It returns the URL
-// Creem would redirect the browser to: the success URL with signed parameters appended. A
-// checkout with required custom fields cannot be paid this way: use PayWith, which also takes
-// the answers and a card number.
+// order and the transaction, and a subscription for recurring products (trialing, for products
+// with trial_period_days). It returns the URL Creem would redirect the browser to: the success
+// URL with signed parameters appended. A checkout whose custom fields are required cannot be
+// paid this way: use PayWith, which also takes a card number.
 func (s *Server) Pay(ctx context.Context, checkoutID, email string) (string, error) {
 	return s.payAs(ctx, "Pay", checkoutID, Payment{Email: email})
 }
@@ -56,7 +56,8 @@ func (s *Server) pay(checkoutID string, p Payment) (string, *apiError) {
 			return "", aerr
 		}
 	}
-	if _, aerr := checkCard(p.Card); aerr != nil {
+	card, aerr := checkCard(p.Card)
+	if aerr != nil {
 		return "", aerr
 	}
 
@@ -65,9 +66,21 @@ func (s *Server) pay(checkoutID string, p Payment) (string, *apiError) {
 	cust := s.customerFor(prefill, email, now)
 
 	recurring := prod.BillingType == creem.BillingTypeRecurring
+	trialDays := 0
+	if recurring && prod.TrialPeriodDays != nil && *prod.TrialPeriodDays > 0 {
+		trialDays = *prod.TrialPeriodDays
+	}
 	unit := prod.Price
 	if ch.CustomPrice != nil {
 		unit = *ch.CustomPrice
+	}
+	if trialDays > 0 {
+		// A trial starts with its own price (none for a free trial); the full price is charged
+		// when it ends.
+		unit = 0
+		if prod.TrialPrice != nil {
+			unit = *prod.TrialPrice
+		}
 	}
 	subTotal := unit * int64(ch.Units)
 	var off int64
@@ -96,7 +109,12 @@ func (s *Server) pay(checkoutID string, p Payment) (string, *apiError) {
 	var sub *creem.Subscription
 	if recurring {
 		order.Type = creem.OrderTypeRecurring
-		end := nextPeriod(prod, now)
+		status := creem.SubscriptionStatusActive
+		end := addPeriod(prod, now, now.Day())
+		if trialDays > 0 {
+			status = creem.SubscriptionStatusTrialing
+			end = now.AddDate(0, 0, trialDays)
+		}
 		start, next := creem.NewTimestamp(now), creem.NewTimestamp(end)
 		sub = &creem.Subscription{
 			ID: newID("sub"), Mode: creem.ModeTest, Object: "subscription",
@@ -105,7 +123,7 @@ func (s *Server) pay(checkoutID string, p Payment) (string, *apiError) {
 				ID: newID("sitem"), Mode: creem.ModeTest, Object: "subscription_item",
 				ProductID: prod.ID, PriceID: "pprice_" + strings.TrimPrefix(prod.ID, "prod_"), Units: creem.Ptr(ch.Units),
 			}},
-			CollectionMethod: creem.CollectionMethodChargeAutomatically, Status: creem.SubscriptionStatusActive,
+			CollectionMethod: creem.CollectionMethodChargeAutomatically, Status: status,
 			LastTransactionID: tran.ID, LastTransactionDate: &start, NextTransactionDate: &next,
 			CurrentPeriodStartDate: &start, CurrentPeriodEndDate: &next,
 			CreatedAt: ts, UpdatedAt: ts, Metadata: ch.Metadata,
@@ -119,6 +137,12 @@ func (s *Server) pay(checkoutID string, p Payment) (string, *apiError) {
 			sub.Discount = applied(discount)
 		}
 		s.st.subscriptions.put(sub.ID, sub)
+		// Monthly periods end on the day billing started: the checkout's, or the trial end's.
+		anchor := now.Day()
+		if trialDays > 0 {
+			anchor = end.Day()
+		}
+		s.st.billing[sub.ID] = &billing{renewalsFail: card == CardRenewalsDeclined, anchorDay: anchor, trial: trialDays > 0}
 	}
 	s.st.orders.put(order.ID, order)
 	s.st.transactions.put(tran.ID, tran)
@@ -139,7 +163,10 @@ func (s *Server) pay(checkoutID string, p Payment) (string, *apiError) {
 	}
 
 	s.emit(creem.EventCheckoutCompleted, s.checkoutView(ch, true))
-	if sub != nil {
+	switch {
+	case sub != nil && sub.Status == creem.SubscriptionStatusTrialing:
+		s.emit(creem.EventSubscriptionTrialing, s.subscriptionView(sub, true))
+	case sub != nil:
 		s.emit(creem.EventSubscriptionActive, s.subscriptionView(sub, true))
 		s.emit(creem.EventSubscriptionPaid, s.subscriptionView(sub, true))
 	}
@@ -169,37 +196,6 @@ func (s *Server) customerFor(prefill creem.CheckoutCustomer, email string, now t
 	}
 	s.st.customers.put(c.ID, c)
 	return c
-}
-
-// nextPeriod returns the end of the first billing period of a recurring product started at t.
-func nextPeriod(p *creem.Product, t time.Time) time.Time {
-	switch p.BillingPeriod {
-	case creem.BillingPeriodEveryDay:
-		return t.AddDate(0, 0, 1)
-	case creem.BillingPeriodEveryThreeMonth:
-		return t.AddDate(0, 3, 0)
-	case creem.BillingPeriodEverySixMonths:
-		return t.AddDate(0, 6, 0)
-	case creem.BillingPeriodEveryYear:
-		return t.AddDate(1, 0, 0)
-	case creem.BillingPeriodCustom:
-		n := 1
-		if p.RecurringIntervalCount != nil {
-			n = *p.RecurringIntervalCount
-		}
-		if p.RecurringInterval != nil {
-			switch *p.RecurringInterval {
-			case creem.RecurringIntervalDay:
-				return t.AddDate(0, 0, n)
-			case creem.RecurringIntervalWeek:
-				return t.AddDate(0, 0, 7*n)
-			case creem.RecurringIntervalYear:
-				return t.AddDate(n, 0, 0)
-			}
-		}
-		return t.AddDate(0, n, 0)
-	}
-	return t.AddDate(0, 1, 0)
 }
 
 // signedRedirect appends Creem's parameters, in Creem's order, and their signature to target,
@@ -244,6 +240,7 @@ input[type=checkbox]{width:auto}label{display:block;margin-top:.5rem}#message{co
 <h1 id="product">{{.Title}}</h1>
 {{if .Description}}<p>{{.Description}}</p>{{end}}
 {{if .Price}}<p class="price" id="price">{{.Price}}{{if .Units}} × {{.Units}}{{end}}</p>{{end}}
+{{if .Trial}}<p id="trial">{{.Trial}}</p>{{end}}
 {{if .Message}}<p id="message" role="alert">{{.Message}}</p>{{end}}
 {{if .Payable}}<form method="post" action="{{.Action}}">
 <label for="email">E-mail</label>
@@ -254,7 +251,8 @@ input[type=checkbox]{width:auto}label{display:block;margin-top:.5rem}#message{co
 <input id="{{.ID}}" name="{{.ID}}" type="text" value="{{.Value}}"{{if .Required}} required{{end}}{{if .MinLength}} minlength="{{.MinLength}}"{{end}}{{if .MaxLength}} maxlength="{{.MaxLength}}"{{end}}>
 {{end}}{{end}}<label for="card">Card number</label>
 <input id="card" name="card" type="text" inputmode="numeric" autocomplete="cc-number" value="{{.Card}}">
-<p class="note">Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</p>
+<p class="note">Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined;
+4000 0000 0000 0341 pays now, but its renewals are declined.</p>
 <button id="pay" type="submit">Pay</button>
 </form>{{end}}
 </body>
@@ -265,10 +263,10 @@ input[type=checkbox]{width:auto}label{display:block;margin-top:.5rem}#message{co
 const fieldPrefix = "custom_field_"
 
 type pageData struct {
-	Title, Description, Price, Message, Action, Email, Card string
-	Units                                                   int
-	Payable                                                 bool
-	Fields                                                  []pageField
+	Title, Description, Price, Trial, Message, Action, Email, Card string
+	Units                                                          int
+	Payable                                                        bool
+	Fields                                                         []pageField
 }
 
 // pageField is a custom field's input on the payment page.
@@ -317,6 +315,13 @@ func (s *Server) pageFor(id string, entered *Payment) (pageData, int) {
 		Title: prod.Name, Description: prod.Description, Price: formatPrice(unit, prod.Currency),
 		Action: "/checkout/" + ch.ID, Email: s.st.prefill[id].Email, Card: "4242 4242 4242 4242",
 		Payable: ch.Status == creem.CheckoutStatusPending,
+	}
+	if prod.BillingType == creem.BillingTypeRecurring && prod.TrialPeriodDays != nil && *prod.TrialPeriodDays > 0 {
+		price := "free"
+		if prod.TrialPrice != nil {
+			price = formatPrice(*prod.TrialPrice, prod.Currency)
+		}
+		d.Trial = fmt.Sprintf("%d-day trial: %s today, then the price above.", *prod.TrialPeriodDays, price)
 	}
 	if entered != nil {
 		d.Email, d.Card = entered.Email, entered.Card

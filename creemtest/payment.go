@@ -18,11 +18,15 @@ import (
 // dashes in a number are ignored. Any other number that passes the Luhn check succeeds like
 // CardSucceeds; one that does not is refused as incorrect.
 const (
-	// CardSucceeds pays.
+	// CardSucceeds pays, now and at every renewal.
 	CardSucceeds = "4242424242424242"
 	// CardDeclined is declined at checkout: nothing is created and the checkout stays pending,
 	// so the buyer may retry with another card.
 	CardDeclined = "4000000000000002"
+	// CardRenewalsDeclined pays at checkout, but every later charge of the subscription it
+	// started is declined: its renewals (or the end of its trial) make it past_due, then
+	// unpaid. SetRenewalsFail turns this on or off for any subscription.
+	CardRenewalsDeclined = "4000000000000341"
 )
 
 // ErrCardDeclined is the error PayWith (and Pay) returns, wrapped, when the card is declined.

@@ -259,11 +259,12 @@ func TestDeclinedCardAtCheckout(t *testing.T) {
 func TestTheDefaultPageNeedsOnlyAnEmail(t *testing.T) {
 	srv, c := newServer(t)
 	ctx := context.Background()
-	prod := createProduct(t, c, creem.BillingTypeRecurring)
+	prod := recurring(t, c, 1000, func(p *creem.CreateProductParams) { p.TrialPeriodDays = creem.Ptr(7) })
 	ch, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: prod.ID})
 	require.NoError(t, err)
 	_, html := page(t, ch.CheckoutURL, nil)
 	assert.Equal(t, 1, strings.Count(html, " required"), "only the e-mail is required")
+	assert.Contains(t, html, "7-day trial: free today")
 	form := regexp.MustCompile(`(?s)<form.*</form>`).FindString(html)
 	assert.Equal(t, 2, strings.Count(form, "<input"), "e-mail and card")
 

@@ -26,6 +26,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,16 +43,21 @@ type Server struct {
 	// WebhookSecret signs the webhooks the server sends.
 	WebhookSecret string
 
-	hs        *httptest.Server
-	now       func() time.Time
-	closing   chan struct{}
-	closeOnce sync.Once
+	hs *httptest.Server
+	// now is the fake's clock: clockBase (time.Now or WithClock's function) plus clockOffset,
+	// how far Advance moved it. It is read without s.mu; clockOffset changes only with s.mu held.
+	now         func() time.Time
+	clockBase   func() time.Time
+	clockOffset atomic.Int64 // nanoseconds
+	closing     chan struct{}
+	closeOnce   sync.Once
 
 	mu     sync.Mutex
 	st     *store
 	faults []*faultRule
 	calls  map[string]int
 	webhookState
+	renewalRetries []time.Duration // delays after a declined renewal at which it is retried
 }
 
 // Option configures a Server.
@@ -63,7 +69,9 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.APIKey = key } }
 // WithWebhookSecret makes the server sign webhooks with secret instead of a generated one.
 func WithWebhookSecret(secret string) Option { return func(s *Server) { s.WebhookSecret = secret } }
 
-// WithClock makes the server read the time from now, for timestamps and periods.
+// WithClock makes the server read the time from now, for timestamps and periods, instead of
+// from time.Now. Advance moves the server's clock forward on top of it; when now itself moves,
+// Advance(0) runs what fell due meanwhile. now is called from several goroutines.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // NewServer starts a fake Creem server. Close it when done.
@@ -77,11 +85,14 @@ func NewServer(opts ...Option) *Server {
 		calls:         map[string]int{},
 	}
 	s.retrySchedule = DefaultWebhookRetrySchedule
+	s.renewalRetries = DefaultRenewalRetrySchedule
 	s.webhookClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, opt := range opts {
 		opt(s)
 	}
+	s.clockBase = s.now
+	s.now = func() time.Time { return s.clockBase().Add(time.Duration(s.clockOffset.Load())) }
 	s.hs = httptest.NewServer(s.routes())
 	s.URL = s.hs.URL
 	return s
