@@ -79,7 +79,8 @@ func (s *Server) Now() time.Time { return s.now() }
 // handler.Verifier.Tolerance = 400 * 24 * time.Hour), or they are refused as stale.
 //
 // Advance(0) runs what is due now, for clocks given to WithClock that move on their own. Advance is safe to call while
-// requests are served; they see the state before or after each step, never between. A negative
+// requests are served: it holds the server's lock throughout, so they see the state from before
+// it or after it, never part of it. A negative
 // d panics: the clock only moves forward.
 func (s *Server) Advance(d time.Duration) {
 	if d < 0 {
