@@ -116,6 +116,10 @@ func (s *Server) createCheckout(_ *http.Request, body []byte) (any, *apiError) {
 	}
 	//lint:ignore SA1019 Creem still accepts the deprecated custom_field, so the fake does too.
 	fields := customFields(p.CustomFields, p.CustomField)
+	if len(fields) == 0 {
+		// Without fields of its own, a checkout asks for the product's.
+		fields = copyFields(prod.CustomFields)
+	}
 	id := newID("ch")
 	ch := &creem.Checkout{
 		ID: id, Mode: creem.ModeTest, Object: "checkout", Status: creem.CheckoutStatusPending,

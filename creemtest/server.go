@@ -13,6 +13,44 @@
 //	defer srv.Close()
 //	client, _ := srv.Client()
 //	product, _ := client.Products.Create(ctx, &creem.CreateProductParams{…})
+//
+// # The payment page
+//
+// The page asks for an e-mail, the checkout's custom fields (those it was created with, else
+// its product's: text inputs with their length limits, checkboxes with their label; a field is
+// required unless optional) and a card number, prefilled with CardSucceeds. The server checks
+// the answers; a missing or invalid one shows the page again with the reason in #message and
+// pays nothing. The answers are stored on the checkout (custom_fields[].text.value,
+// custom_fields[].checkbox.value) and appear in GET /v1/checkouts and the checkout.completed
+// webhook. PayWith does the same without a browser: Payment carries the e-mail, the card and
+// the answers by field key. Pay is PayWith with an e-mail alone.
+//
+// # Declined cards
+//
+// The test card numbers work as in Creem's test mode: CardSucceeds pays, CardDeclined is
+// declined ("Your card was declined." on the page, an error matching ErrCardDeclined from
+// PayWith; nothing is created and the checkout stays pending, so the buyer may pay again), and
+// CardRenewalsDeclined pays at checkout but declines every later charge of its subscription.
+// SetRenewalsFail makes any subscription's later charges fail, or succeed again.
+//
+// # Time: renewals, trials, past due
+//
+// Nothing happens on its own after checkout: the server has a clock (the real time, or
+// WithClock's), and Advance moves it forward and runs what fell due meanwhile, in time order,
+// each step at its own time with its webhook:
+//
+//   - renewals of active subscriptions at their period's end (subscription.paid, a new paid
+//     transaction and period);
+//   - trials ending: a paid checkout for a product with trial_period_days starts a trialing
+//     subscription (subscription.trialing; the checkout charges the trial_price, if any), and
+//     at the trial's end the first full charge makes it active (subscription.paid);
+//   - declined charges: past_due (subscription.past_due), retried after 3, 5 and 7 days
+//     (WithRenewalRetrySchedule), active again when a retry pays (subscription.paid), unpaid
+//     when none does (subscription.unpaid);
+//   - scheduled cancellations taking effect at the period's end (subscription.canceled).
+//
+// Paused subscriptions are not charged. Every event carries the subscription as it was at
+// that moment. See Advance for the details and its example for a whole story.
 package creemtest
 
 import (
@@ -26,6 +64,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,16 +81,21 @@ type Server struct {
 	// WebhookSecret signs the webhooks the server sends.
 	WebhookSecret string
 
-	hs        *httptest.Server
-	now       func() time.Time
-	closing   chan struct{}
-	closeOnce sync.Once
+	hs *httptest.Server
+	// now is the fake's clock: clockBase (time.Now or WithClock's function) plus clockOffset,
+	// how far Advance moved it. It is read without s.mu; clockOffset changes only with s.mu held.
+	now         func() time.Time
+	clockBase   func() time.Time
+	clockOffset atomic.Int64 // nanoseconds
+	closing     chan struct{}
+	closeOnce   sync.Once
 
 	mu     sync.Mutex
 	st     *store
 	faults []*faultRule
 	calls  map[string]int
 	webhookState
+	renewalRetries []time.Duration // delays after a declined renewal at which it is retried
 }
 
 // Option configures a Server.
@@ -63,7 +107,9 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.APIKey = key } }
 // WithWebhookSecret makes the server sign webhooks with secret instead of a generated one.
 func WithWebhookSecret(secret string) Option { return func(s *Server) { s.WebhookSecret = secret } }
 
-// WithClock makes the server read the time from now, for timestamps and periods.
+// WithClock makes the server read the time from now, for timestamps and periods, instead of
+// from time.Now. Advance moves the server's clock forward on top of it; when now itself moves,
+// Advance(0) runs what fell due meanwhile. now is called from several goroutines.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // NewServer starts a fake Creem server. Close it when done.
@@ -77,11 +123,14 @@ func NewServer(opts ...Option) *Server {
 		calls:         map[string]int{},
 	}
 	s.retrySchedule = DefaultWebhookRetrySchedule
+	s.renewalRetries = DefaultRenewalRetrySchedule
 	s.webhookClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, opt := range opts {
 		opt(s)
 	}
+	s.clockBase = s.now
+	s.now = func() time.Time { return s.clockBase().Add(time.Duration(s.clockOffset.Load())) }
 	s.hs = httptest.NewServer(s.routes())
 	s.URL = s.hs.URL
 	return s

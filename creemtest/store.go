@@ -70,6 +70,7 @@ type store struct {
 	instances          map[string][]*creem.LicenseInstance // license ID → its instances
 	transactionProduct map[string]string                   // transaction ID → product ID
 	created            map[string]time.Time                // creation time of objects whose entity has none
+	billing            map[string]*billing                 // subscription ID → its billing state (lifecycle.go)
 
 	// The newer API families keep their state in types of their own files.
 	usage    usageStore    // meters and usage events
@@ -98,6 +99,7 @@ func newStore() *store {
 		instances:          map[string][]*creem.LicenseInstance{},
 		transactionProduct: map[string]string{},
 		created:            map[string]time.Time{},
+		billing:            map[string]*billing{},
 	}
 	st.usage.init()
 	st.credits.init()

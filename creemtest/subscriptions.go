@@ -65,6 +65,12 @@ func subscriptionEvent(from, to creem.SubscriptionStatus) creem.EventType {
 		return creem.EventSubscriptionPaused
 	case to == creem.SubscriptionStatusActive:
 		return creem.EventSubscriptionActive
+	case to == creem.SubscriptionStatusTrialing:
+		return creem.EventSubscriptionTrialing
+	case to == creem.SubscriptionStatusPastDue:
+		return creem.EventSubscriptionPastDue
+	case to == creem.SubscriptionStatusUnpaid:
+		return creem.EventSubscriptionUnpaid
 	}
 	return creem.EventSubscriptionUpdate
 }
@@ -203,6 +209,8 @@ func (s *Server) cancelSubscription(r *http.Request, body []byte) (any, *apiErro
 			}
 			sub.Status = creem.SubscriptionStatusScheduledCancel
 			sub.CanceledAt = &now
+			// Advance carries it out at the period's end.
+			s.billingOf(sub).onExecute = p.OnExecute
 			return nil
 		}
 		sub.Status = creem.SubscriptionStatusCanceled
@@ -227,7 +235,19 @@ func (s *Server) resumeSubscription(r *http.Request, _ []byte) (any, *apiError) 
 		if sub.Status != creem.SubscriptionStatusPaused && sub.Status != creem.SubscriptionStatusScheduledCancel {
 			return errorf(http.StatusBadRequest, "Only paused or scheduled-cancel subscriptions can be resumed, this one is "+string(sub.Status))
 		}
+		b := s.billingOf(sub)
+		now := s.now().UTC()
+		if sub.Status == creem.SubscriptionStatusPaused && sub.NextTransactionDate != nil && sub.NextTransactionDate.Before(now) {
+			// Its period ended while it was paused: a new one starts now, charged at the next
+			// Advance.
+			b.restart, b.anchorDay = now, now.Day()
+			sub.NextTransactionDate = creem.Ptr(creem.NewTimestamp(now))
+		}
 		sub.Status = creem.SubscriptionStatusActive
+		if b.trial && b.restart.IsZero() {
+			sub.Status = creem.SubscriptionStatusTrialing // back to the trial it has not finished
+		}
+		b.onExecute = ""
 		sub.CanceledAt = nil
 		return nil
 	})
