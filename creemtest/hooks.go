@@ -240,10 +240,11 @@ func (s *Server) pendingWebhookEvents(r *http.Request, _ []byte) (any, *apiError
 		limit = n
 	}
 	items := []creem.PendingWebhookEvent{}
+	now := s.now()
 	for _, o := range ep.queue[:min(limit, len(ep.queue))] {
-		headers := make(map[string]string, len(o.feed))
-		for k, v := range o.feed {
-			headers[k] = v
+		headers := map[string]string{}
+		for _, kv := range s.signatureHeaders(&o, now) {
+			headers[kv[0]] = kv[1]
 		}
 		items = append(items, creem.PendingWebhookEvent{
 			ID: o.eventID, Object: "webhook_event", EventType: o.eventType, CreatedAt: creem.NewTimestamp(o.at.UTC()),

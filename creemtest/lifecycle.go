@@ -73,13 +73,13 @@ func (s *Server) Now() time.Time { return s.now() }
 //     Advance.
 //
 // Every event carries the subscription as it was at that moment, and is stamped with the
-// server's time when it happened. With WithStandardWebhooks its webhook-timestamp is that time
-// too, while deliveries go out after Advance returns: verify them on the server's clock with a
-// tolerance as long as your longest Advance (handler.Verifier.Now = srv.Now,
-// handler.Verifier.Tolerance = 400 * 24 * time.Hour), or they are refused as stale.
+// server's time when it happened. With WithStandardWebhooks, each delivery attempt is signed when
+// it is made, with its webhook-timestamp on the server's clock, as Creem signs every attempt:
+// once Advance or WithClock moved that clock away from the real one, verify deliveries on it
+// (handler.Verifier.Now = srv.Now).
 //
-// Advance(0) runs what is due now, for clocks given to WithClock that move on their own. Advance is safe to call while
-// requests are served: it holds the server's lock throughout, so they see the state from before
+// Advance(0) runs what is due now, for clocks given to WithClock that move on their own.
+// Advance is safe to call while requests are served: it holds the server's lock throughout, so they see the state from before
 // it or after it, never part of it. A negative
 // d panics: the clock only moves forward.
 func (s *Server) Advance(d time.Duration) {

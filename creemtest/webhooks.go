@@ -54,9 +54,8 @@ type outgoing struct {
 	eventID   string
 	eventType creem.EventType
 	body      []byte
-	header    http.Header       // as an HTTP delivery sends them
-	feed      map[string]string // the same headers as the pending feed shows them
-	at        time.Time         // when it was queued
+	secret    string    // the endpoint's signing secret
+	at        time.Time // when it was queued
 }
 
 // endpoint is a webhook destination: a URL with its own ordered queue and worker, or (cli mode)
@@ -217,14 +216,9 @@ func (s *Server) emit(t creem.EventType, object any) {
 		if !ep.wants(t) {
 			continue
 		}
-		o := outgoing{eventID: e.ID, eventType: t, body: body, at: now, header: http.Header{}, feed: map[string]string{}}
-		secret := ep.secret
+		o := outgoing{eventID: e.ID, eventType: t, body: body, at: now, secret: ep.secret}
 		if ep.id == "" {
-			secret = s.WebhookSecret // endpoints of AddWebhookEndpoint sign with the server's secret
-		}
-		for _, kv := range s.signatureHeaders(e.ID, now, body, secret) {
-			o.header.Set(kv[0], kv[1])
-			o.feed[kv[0]] = kv[1]
+			o.secret = s.WebhookSecret // endpoints of AddWebhookEndpoint sign with the server's secret
 		}
 		ep.queue = append(ep.queue, o)
 		if s.pending == 0 {
@@ -238,16 +232,18 @@ func (s *Server) emit(t creem.EventType, object any) {
 	}
 }
 
-// signatureHeaders are the headers of a delivery of body signed with secret, named as Creem's
-// pending feed names them.
-func (s *Server) signatureHeaders(eventID string, now time.Time, body []byte, secret string) [][2]string {
+// signatureHeaders are the headers of a delivery of o made at the given time, named as Creem's
+// pending feed names them. Like a real delivery, each attempt is signed when it is made: the
+// Standard Webhooks timestamp is the attempt's, on the server's clock (so it stays fresh for a
+// verifier reading Server.Now, however far Advance moved the clock since the event).
+func (s *Server) signatureHeaders(o *outgoing, at time.Time) [][2]string {
 	h := [][2]string{
 		{"Content-Type", "application/json"},
 		{"User-Agent", "creemtest-webhooks"},
-		{"creem-signature", creem.SignWebhook(body, secret)},
+		{"creem-signature", creem.SignWebhook(o.body, o.secret)},
 	}
 	if s.standardWebhooks {
-		std := creem.SignStandardWebhook("msg_"+eventID, now, body, secret)
+		std := creem.SignStandardWebhook("msg_"+o.eventID, at, o.body, o.secret)
 		for _, k := range []string{"webhook-id", "webhook-timestamp", "webhook-signature"} {
 			h = append(h, [2]string{k, std.Get(k)})
 		}
@@ -335,7 +331,9 @@ func (s *Server) post(ctx context.Context, url string, o outgoing) (int, string)
 	if err != nil {
 		return 0, err.Error()
 	}
-	req.Header = o.header.Clone()
+	for _, kv := range s.signatureHeaders(&o, s.now()) {
+		req.Header.Set(kv[0], kv[1])
+	}
 	resp, err := s.webhookClient.Do(req)
 	if err != nil {
 		return 0, err.Error()
