@@ -256,7 +256,9 @@ func TestMetersRefuseInvalidParams(t *testing.T) {
 		{"aggregation_property", create(func(p *creem.CreateMeterParams) { p.AggregationProperty = "" })},
 		{"unit_label", create(func(p *creem.CreateMeterParams) { p.UnitLabel = "" })},
 		{"filter.conjunction", create(func(p *creem.CreateMeterParams) { p.Filter = &creem.MeterFilter{} })},
-		{"filter.clauses[1].property", create(func(p *creem.CreateMeterParams) { p.Filter = clause(creem.FilterClause{Operator: creem.FilterGt, Value: 1}) })},
+		{"filter.clauses[1].property", create(func(p *creem.CreateMeterParams) {
+			p.Filter = clause(creem.FilterClause{Operator: creem.FilterGt, Value: 1})
+		})},
 		{"filter.clauses[1].operator", create(func(p *creem.CreateMeterParams) { p.Filter = clause(creem.FilterClause{Property: "x", Value: 1}) })},
 		{"filter.clauses[1].value", create(func(p *creem.CreateMeterParams) {
 			p.Filter = clause(creem.FilterClause{Property: "x", Operator: creem.FilterEquals})
@@ -267,7 +269,10 @@ func TestMetersRefuseInvalidParams(t *testing.T) {
 		{"id", func() error { _, err := c.Meters.Get(ctx, ".."); return err }},
 		{"id", func() error { _, err := c.Meters.Update(ctx, "", &creem.UpdateMeterParams{}); return err }},
 		{"params", func() error { _, err := c.Meters.Update(ctx, meterID, nil); return err }},
-		{"name", func() error { _, err := c.Meters.Update(ctx, meterID, &creem.UpdateMeterParams{Name: creem.Ptr("")}); return err }},
+		{"name", func() error {
+			_, err := c.Meters.Update(ctx, meterID, &creem.UpdateMeterParams{Name: creem.Ptr("")})
+			return err
+		}},
 		{"aggregation_property", func() error {
 			_, err := c.Meters.Update(ctx, meterID, &creem.UpdateMeterParams{AggregationProperty: creem.Value("")})
 			return err
