@@ -309,8 +309,13 @@ func (ing *Ingester) TryEnqueue(ev UsageEventParams) (string, error) {
 
 func (ing *Ingester) enqueue(ctx context.Context, ev UsageEventParams, wait bool) (string, error) {
 	const op = "Ingester.Enqueue"
-	if wait && ctx == nil {
-		return "", errors.New("creem: nil context")
+	if wait {
+		if ctx == nil {
+			return "", errors.New("creem: nil context")
+		}
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
 	}
 	if err := checkEvent(op, "", &ev); err != nil {
 		return "", err

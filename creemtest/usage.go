@@ -608,10 +608,8 @@ func (s *Server) checkUsageEvent(raw any) (*incomingEvent, *eventFault) {
 	if !ok {
 		return bad("", "each event must be an object")
 	}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
-		if !eventFields[k] {
-			return bad(k, "property "+k+" should not exist")
-		}
+	if k := firstKey(obj, func(k string) bool { return !eventFields[k] }); k != "" {
+		return bad(k, "property "+k+" should not exist")
 	}
 	str := func(k string) (string, bool, bool) { // value, present, is a string
 		v, ok := obj[k]
@@ -696,21 +694,11 @@ func (s *Server) checkUsageEvent(raw any) (*incomingEvent, *eventFault) {
 		if len(props) > 50 {
 			return bad("properties", "properties must have at most 50 keys")
 		}
-		for _, k := range slices.Sorted(maps.Keys(props)) {
-			if utf8.RuneCountInString(k) > 40 {
-				return bad("properties", "property keys must be at most 40 characters")
-			}
-			switch x := props[k].(type) {
-			case string:
-				if utf8.RuneCountInString(x) > 500 {
-					return bad("properties."+k, "property values must be at most 500 characters")
-				}
-			case map[string]any, []any:
-				b, _ := json.Marshal(x)
-				if utf8.RuneCount(b) > 500 {
-					return bad("properties."+k, "serialized property values must be at most 500 characters")
-				}
-			}
+		if firstKey(props, func(k string) bool { return utf8.RuneCountInString(k) > 40 }) != "" {
+			return bad("properties", "property keys must be at most 40 characters")
+		}
+		if k := firstKey(props, func(k string) bool { return !propertyValueOK(props[k]) }); k != "" {
+			return bad("properties."+k, "property values must be at most 500 characters, serialized objects included")
 		}
 		in.properties = props
 	}
@@ -718,6 +706,40 @@ func (s *Server) checkUsageEvent(raw any) (*incomingEvent, *eventFault) {
 		in.properties = map[string]any{}
 	}
 	return in, nil
+}
+
+// firstKey returns the first key of obj, in sorted order, that bad accepts, or "". It sorts only
+// when there is one: the usual event has none.
+func firstKey(obj map[string]any, bad func(string) bool) string {
+	found := false
+	for k := range obj {
+		if bad(k) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return ""
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if bad(k) {
+			return k
+		}
+	}
+	return ""
+}
+
+// propertyValueOK applies Creem's limit: strings, and objects once serialized, of at most 500
+// characters.
+func propertyValueOK(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return len(x) <= 500 || utf8.RuneCountInString(x) <= 500
+	case map[string]any, []any:
+		b, _ := json.Marshal(x)
+		return utf8.RuneCount(b) <= 500
+	}
+	return true
 }
 
 func customerRefFault(id string) string {
