@@ -178,7 +178,6 @@ type Ingester struct {
 	usage *UsageService
 	cfg   IngesterConfig
 
-	slots chan struct{}     // one token per event held
 	ready chan *ingestBatch // batches waiting for a sender; never full (see cut)
 	wake  chan struct{}     // wakes the notifier; capacity 1
 	ctx   context.Context   // cancelled when Close gives up: ends sends and waits
@@ -192,6 +191,8 @@ type Ingester struct {
 	closeMu sync.Mutex // serialises Close
 
 	mu       sync.Mutex
+	held     int           // events held: queued, in flight, or waiting to be reported
+	room     chan struct{} // closed (and replaced) when room is made while Enqueue waits for it
 	cur      []UsageEventParams // the batch being filled
 	curFirst uint64             // sequence number of cur[0]
 	next     uint64             // sequence number of the next event enqueued
@@ -270,7 +271,7 @@ func NewIngester(client *Client, cfg IngesterConfig) (*Ingester, error) {
 	ing := &Ingester{
 		usage:   client.Usage,
 		cfg:     cfg,
-		slots:   make(chan struct{}, cfg.QueueSize),
+		room:    make(chan struct{}),
 		ready:   make(chan *ingestBatch, cfg.QueueSize),
 		wake:    make(chan struct{}, 1),
 		ctx:     ctx,
@@ -328,31 +329,26 @@ func (ing *Ingester) enqueue(ctx context.Context, ev UsageEventParams, wait bool
 	if ev.Properties != nil {
 		ev.Properties = maps.Clone(ev.Properties)
 	}
-	select {
-	case <-ing.closing:
-		return "", ErrIngesterClosed
-	default:
-	}
-	select {
-	case ing.slots <- struct{}{}:
-	default:
+	ing.mu.Lock()
+	for ing.held >= ing.cfg.QueueSize && !ing.closed {
+		room := ing.room
+		ing.mu.Unlock()
 		if !wait {
 			return "", ErrQueueFull
 		}
 		select {
-		case ing.slots <- struct{}{}:
+		case <-room:
 		case <-ctx.Done():
 			return "", fmt.Errorf("%w: %w", ErrQueueFull, ctx.Err())
 		case <-ing.closing:
-			return "", ErrIngesterClosed
 		}
+		ing.mu.Lock()
 	}
-	ing.mu.Lock()
 	if ing.closed {
 		ing.mu.Unlock()
-		<-ing.slots
 		return "", ErrIngesterClosed
 	}
+	ing.held++
 	if len(ing.cur) == 0 {
 		ing.curFirst = ing.next
 	}
@@ -366,7 +362,7 @@ func (ing *Ingester) enqueue(ctx context.Context, ev UsageEventParams, wait bool
 }
 
 // cutLocked turns the batch being filled into a batch for the senders. ready never blocks:
-// every batch in it holds at least one event, and so one of QueueSize slots.
+// every batch in it holds at least one event, and at most QueueSize events are held.
 func (ing *Ingester) cutLocked() {
 	b := &ingestBatch{first: ing.curFirst, events: ing.cur, size: len(ing.cur), open: 1}
 	ing.records = append(ing.records, b)
@@ -484,7 +480,7 @@ func (ing *Ingester) report(ctxErr error, pending, abandoned int) error {
 // Stats returns the ingester's counters.
 func (ing *Ingester) Stats() IngesterStats {
 	return IngesterStats{
-		Held:      len(ing.slots),
+		Held:      ing.heldNow(),
 		Delivered: ing.delivered.Load(),
 		Failed:    ing.failed.Load(),
 		Retries:   ing.retries.Load(),
@@ -559,10 +555,24 @@ func (ing *Ingester) resolve(b *ingestBatch) {
 	ing.waiters = kept
 }
 
+// release frees room for n events and wakes the Enqueue calls waiting for it.
 func (ing *Ingester) release(n int) {
-	for range n {
-		<-ing.slots
+	if n == 0 {
+		return
 	}
+	ing.mu.Lock()
+	ing.held -= n
+	if ing.held < ing.cfg.QueueSize {
+		close(ing.room)
+		ing.room = make(chan struct{})
+	}
+	ing.mu.Unlock()
+}
+
+func (ing *Ingester) heldNow() int {
+	ing.mu.Lock()
+	defer ing.mu.Unlock()
+	return ing.held
 }
 
 func (ing *Ingester) signal() {
@@ -631,7 +641,7 @@ func (ing *Ingester) deliver(b *ingestBatch) {
 			ing.fail(b, b.events, ing.abandonErr(nil))
 			return
 		}
-		res, err := ing.usage.ingest(ing.ctx, &IngestUsageParams{Events: b.events}, nil)
+		res, err := send[ingestAck](ing.ctx, ing.usage.client, postSafe("/v1/events/ingest"), "", &IngestUsageParams{Events: b.events}, nil)
 		if err == nil {
 			ing.delivered.Add(uint64(len(b.events)))
 			ing.accepted(b, res)
@@ -698,9 +708,14 @@ func (ing *Ingester) abandonErr(last error) error {
 	return fmt.Errorf("creem: ingester closed before delivery: %w", context.Cause(ing.ctx))
 }
 
+// ingestAck is the part of a 202 the ingester reads: it knows the event IDs already.
+type ingestAck struct {
+	Warnings []IngestWarning `json:"warnings"`
+}
+
 // accepted handles a 202: the events leave the queue, after their warnings were handed to
 // OnWarning.
-func (ing *Ingester) accepted(b *ingestBatch, res *IngestResult) {
+func (ing *Ingester) accepted(b *ingestBatch, res *ingestAck) {
 	if ing.cfg.OnWarning == nil || len(res.Warnings) == 0 {
 		ing.release(len(b.events))
 		return

@@ -3,8 +3,10 @@ package creem
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -183,12 +185,7 @@ func (s *UsageService) Ingest(ctx context.Context, params *IngestUsageParams, op
 		}
 	}
 	body := IngestUsageParams{Events: withEventIDs(params.Events)}
-	return s.ingest(ctx, &body, opts)
-}
-
-// ingest sends a checked batch in which every event has an ID.
-func (s *UsageService) ingest(ctx context.Context, body *IngestUsageParams, opts []RequestOption) (*IngestResult, error) {
-	return send[IngestResult](ctx, s.client, postSafe("/v1/events/ingest"), "", body, opts)
+	return send[IngestResult](ctx, s.client, postSafe("/v1/events/ingest"), "", &body, opts)
 }
 
 // Preview dry-runs a batch of 1 to 100 events (POST /v1/events/preview): a report per event of
@@ -340,4 +337,175 @@ func propertyValue(v any) string {
 		return "is longer than 500 characters once serialized"
 	}
 	return ""
+}
+
+// MarshalJSON encodes the batch exactly as encoding/json encodes its fields, without reflection
+// for the common property values: ingestion is the SDK's busiest path.
+func (p IngestUsageParams) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 64+len(p.Events)*160)
+	b = append(b, `{"events":`...)
+	if p.Events == nil {
+		return append(b, "null}"...), nil
+	}
+	b = append(b, '[')
+	var err error
+	for i := range p.Events {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendEvent(b, &p.Events[i]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, "]}"...), nil
+}
+
+func appendEvent(b []byte, ev *UsageEventParams) ([]byte, error) {
+	b = append(b, `{"name":`...)
+	b = appendString(b, ev.Name)
+	if ev.CustomerID != "" {
+		b = append(b, `,"customer_id":`...)
+		b = appendString(b, ev.CustomerID)
+	}
+	if ev.ExternalCustomerID != "" {
+		b = append(b, `,"external_customer_id":`...)
+		b = appendString(b, ev.ExternalCustomerID)
+	}
+	if ev.EventID != "" {
+		b = append(b, `,"event_id":`...)
+		b = appendString(b, ev.EventID)
+	}
+	if !ev.Timestamp.IsZero() {
+		ts, err := ev.Timestamp.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"timestamp":`...)
+		b = append(b, ts...)
+	}
+	if len(ev.Properties) > 0 {
+		b = append(b, `,"properties":{`...)
+		var buf [16]string
+		keys := buf[:0]
+		for k := range ev.Properties {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendValue(b, ev.Properties[k]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}'), nil
+}
+
+// appendValue encodes one property value; kinds other than strings, booleans and numbers go
+// through encoding/json.
+func appendValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(b, x, 10), nil
+	case float64:
+		return appendFloat(b, x)
+	}
+	raw, err := encodeBody(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, raw...), nil
+}
+
+// appendFloat encodes f as encoding/json does: the shortest form, with an exponent only for very
+// small or large values, and never NaN or an infinity.
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, errors.New("json: unsupported value: " + strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // e-09 → e-9, as encoding/json writes it
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// appendString encodes s as a JSON string the way encoding/json does with HTML escaping off:
+// invalid UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				const hex = "0123456789abcdef"
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', byte('8'+r-'\u2028'))
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -3,6 +3,9 @@ package creem_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"reflect"
 	"sort"
@@ -338,4 +341,76 @@ func TestUsageAll(t *testing.T) {
 		queries = append(queries, r.RawQuery)
 	}
 	assert.Equal(t, []string{"customer_id=c&limit=1", "customer_id=c&limit=1&starting_after=uev_1", "customer_id=c&limit=1&starting_after=uev_2"}, queries)
+}
+
+// plainEvent is UsageEventParams without its batch's MarshalJSON: encoding/json's own encoding,
+// which the SDK's must match byte for byte.
+type plainEvent struct {
+	Name               string          `json:"name"`
+	CustomerID         string          `json:"customer_id,omitempty"`
+	ExternalCustomerID string          `json:"external_customer_id,omitempty"`
+	EventID            string          `json:"event_id,omitempty"`
+	Timestamp          creem.Timestamp `json:"timestamp,omitzero"`
+	Properties         map[string]any  `json:"properties,omitempty"`
+}
+
+type plainBatch struct {
+	Events []plainEvent `json:"events"`
+}
+
+func encodeJSON(t *testing.T, v any, escapeHTML bool) string {
+	t.Helper()
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	require.NoError(t, enc.Encode(v))
+	return buf.String()
+}
+
+// The batch encoder writes what encoding/json writes, for every kind of string and value.
+func TestIngestBatchEncodingMatchesEncodingJSON(t *testing.T) {
+	strs := []string{"", "plain", `quote"back\slash/`, "\x00\x01\x1f\b\f\n\r\t\x7f", "<html>&amp;", "é ü 中文 🎉",
+		"bad\xffutf8\xc3", "trunc\xe2\x82", "\u2028 and \u2029", "\ufffd"}
+	values := []any{nil, true, false, 0, -42, int64(1) << 60, int32(-7), int8(3), uint(9), uint64(1) << 63,
+		0.0, math.Copysign(0, -1), 1.5, -123.456, 1e-6, 1e-7, 9.99e-7, 1e20, 1e21, 1.2345e300, -5e-324, math.MaxFloat64,
+		float32(0.1), json.Number("12.50"), []any{1, "a", nil}, map[string]any{"z": 1, "a": []int{1}},
+		struct {
+			A int `json:"a"`
+		}{1}}
+	var events []creem.UsageEventParams
+	for i, s := range strs {
+		props := map[string]any{}
+		for j, v := range values {
+			props[fmt.Sprintf("k%02d", j)] = v
+		}
+		props[s] = s
+		ev := creem.UsageEventParams{Name: s, CustomerID: "cust_1", EventID: s, Properties: props}
+		if i%2 == 0 {
+			ev.CustomerID, ev.ExternalCustomerID = "", s
+			ev.Timestamp = creem.NewTimestamp(time.Date(2026, 8, 15, 10, 30, 0, int(i)*1e6, time.FixedZone("X", 3600)))
+		}
+		events = append(events, ev)
+	}
+	var ms creem.Timestamp
+	require.NoError(t, json.Unmarshal([]byte("1728734325927"), &ms))
+	events = append(events, creem.UsageEventParams{Name: "ms", Timestamp: ms}, creem.UsageEventParams{Name: "empty props", Properties: map[string]any{}})
+	// Random bytes, for what the table forgot.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		b := make([]byte, rnd.IntN(12))
+		for i := range b {
+			b[i] = byte(rnd.IntN(256))
+		}
+		events = append(events, creem.UsageEventParams{Name: string(b), Properties: map[string]any{string(b): string(b), "f": rnd.NormFloat64() * math.Pow(10, float64(rnd.IntN(40)-20))}})
+	}
+	plain := plainBatch{}
+	for _, ev := range events {
+		plain.Events = append(plain.Events, plainEvent(ev))
+	}
+	for _, escape := range []bool{false, true} {
+		assert.Equal(t, encodeJSON(t, plain, escape), encodeJSON(t, creem.IngestUsageParams{Events: events}, escape), "escapeHTML=%v", escape)
+	}
+	assert.Equal(t, encodeJSON(t, plainBatch{}, false), encodeJSON(t, creem.IngestUsageParams{}, false))
+	_, err := json.Marshal(creem.IngestUsageParams{Events: []creem.UsageEventParams{{Name: "n", Properties: map[string]any{"x": math.NaN()}}}})
+	require.Error(t, err)
 }
