@@ -191,8 +191,8 @@ type Ingester struct {
 	closeMu sync.Mutex // serialises Close
 
 	mu       sync.Mutex
-	held     int           // events held: queued, in flight, or waiting to be reported
-	room     chan struct{} // closed (and replaced) when room is made while Enqueue waits for it
+	held     int                // events held: queued, in flight, or waiting to be reported
+	room     chan struct{}      // closed (and replaced) when room is made while Enqueue waits for it
 	cur      []UsageEventParams // the batch being filled
 	curFirst uint64             // sequence number of cur[0]
 	next     uint64             // sequence number of the next event enqueued
