@@ -413,7 +413,7 @@ func (s *Server) meterConsumedUnits(r *http.Request, _ []byte) (any, *apiError) 
 			ts.Before(start) || !ts.Before(end),
 			created.After(end.Add(UsageLateWindow)), // arrived after the period was finalized
 			archived && !created.Before(archivedAt), // an archived meter accrues nothing new
-			replay && (ts.After(asOf) || created.After(asOf)):
+			replay && ts.After(asOf):
 			continue
 		}
 		folded = append(folded, ev)
