@@ -237,9 +237,9 @@ func TestMeterAggregationsAndPreview(t *testing.T) {
 		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(15, 1), Properties: map[string]any{"tokens": 10, "user": "a"}},
 		creem.UsageEventParams{Name: "tok", CustomerID: cust[1], Timestamp: day(15, 2), Properties: map[string]any{"tokens": "30", "user": "b"}},
 		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(12, 0), Properties: map[string]any{"tokens": 5, "user": "a"}},
-		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(8, 23), Properties: map[string]any{"tokens": 7, "user": "z"}},   // Aug 8 is outside the window
+		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(8, 23), Properties: map[string]any{"tokens": 7, "user": "z"}},    // Aug 8 is outside the window
 		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(15, 13), Properties: map[string]any{"tokens": 100, "user": "y"}}, // in the future
-		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(14, 0), Properties: map[string]any{"user": "c"}},                // no tokens
+		creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: day(14, 0), Properties: map[string]any{"user": "c"}},                 // no tokens
 		creem.UsageEventParams{Name: "other", CustomerID: cust[0], Timestamp: day(15, 0), Properties: map[string]any{"tokens": 1000}},
 	)
 	want := map[creem.MeterAggregation]string{
