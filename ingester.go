@@ -54,7 +54,8 @@ type IngesterConfig struct {
 	// A negative value retries until Close gives up.
 	MaxAttempts int
 	// RetryWaitMin and RetryWaitMax bound the wait between attempts: exponential from min with
-	// jitter, at least a 429's Retry-After, never more than max (defaults 1s and 30s).
+	// jitter, at least a 429's Retry-After, never more than max (defaults 1s and 30s). The
+	// Client's own retries (WithRetryMax, WithRetryWait) happen inside each attempt.
 	RetryWaitMin, RetryWaitMax time.Duration
 	// OnFailure receives the events that could not be delivered, each exactly once. It is called
 	// from a goroutine of the ingester, one call at a time, never from Enqueue; a panic in it is
@@ -154,7 +155,7 @@ type IngesterStats struct {
 	Held      int    // events held now: queued, in flight, or waiting to be reported
 	Delivered uint64 // events Creem accepted (202)
 	Failed    uint64 // events reported as failed
-	Retries   uint64 // attempts that failed and were repeated
+	Retries   uint64 // attempts that failed and were repeated (the Client's own retries inside an attempt are not counted)
 }
 
 // Ingester sends usage events in batches from a bounded queue, for backends that record usage
@@ -174,6 +175,12 @@ type IngesterStats struct {
 // The queue holds at most QueueSize events. When it is full, Enqueue waits for room until its
 // context ends and TryEnqueue refuses at once with ErrQueueFull: a producer always learns that an
 // event was not taken.
+//
+// Requests run under the ingester's own context, not Enqueue's: an HTTP handler may enqueue with
+// its request's context and return, and the event is still delivered. Only Close ends them.
+//
+// An Ingester is safe for concurrent use. Its goroutines (Senders, a ticker and one for the
+// callbacks) run until Close returns.
 type Ingester struct {
 	usage *UsageService
 	cfg   IngesterConfig
@@ -252,8 +259,14 @@ func NewIngester(client *Client, cfg IngesterConfig) (*Ingester, error) {
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = DefaultIngestMaxAttempts
 	}
-	if cfg.RetryWaitMin == 0 && cfg.RetryWaitMax == 0 {
-		cfg.RetryWaitMin, cfg.RetryWaitMax = DefaultIngestRetryWaitMin, DefaultIngestRetryWaitMax
+	if cfg.RetryWaitMin == 0 {
+		cfg.RetryWaitMin = DefaultIngestRetryWaitMin
+		if cfg.RetryWaitMax > 0 {
+			cfg.RetryWaitMin = min(cfg.RetryWaitMin, cfg.RetryWaitMax)
+		}
+	}
+	if cfg.RetryWaitMax == 0 {
+		cfg.RetryWaitMax = max(DefaultIngestRetryWaitMax, cfg.RetryWaitMin)
 	}
 	switch {
 	case cfg.BatchSize < 1 || cfg.BatchSize > MaxIngestBatch:
@@ -296,8 +309,9 @@ func NewIngester(client *Client, cfg IngesterConfig) (*Ingester, error) {
 // nested inside Properties must not be modified afterwards.
 //
 // When the queue is full, Enqueue waits for room until ctx ends, and then returns an error
-// matching both ErrQueueFull and ctx's error. After Close it returns ErrIngesterClosed. On any
-// error the event was not taken.
+// matching both ErrQueueFull and ctx's error; a ctx that has ended already refuses the event at
+// once. After Close it returns ErrIngesterClosed. On any error the event was not taken. ctx only
+// bounds the wait: the event's delivery does not depend on it.
 func (ing *Ingester) Enqueue(ctx context.Context, ev UsageEventParams) (string, error) {
 	return ing.enqueue(ctx, ev, true)
 }
@@ -305,18 +319,16 @@ func (ing *Ingester) Enqueue(ctx context.Context, ev UsageEventParams) (string, 
 // TryEnqueue is Enqueue without waiting: when the queue is full it returns ErrQueueFull at once
 // and the event is not taken.
 func (ing *Ingester) TryEnqueue(ev UsageEventParams) (string, error) {
-	return ing.enqueue(nil, ev, false)
+	return ing.enqueue(context.Background(), ev, false)
 }
 
 func (ing *Ingester) enqueue(ctx context.Context, ev UsageEventParams, wait bool) (string, error) {
 	const op = "Ingester.Enqueue"
-	if wait {
-		if ctx == nil {
-			return "", errors.New("creem: nil context")
-		}
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
+	if ctx == nil {
+		return "", errors.New("creem: nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
 	if err := checkEvent(op, "", &ev); err != nil {
 		return "", err

@@ -273,8 +273,9 @@ func TestUsageRefusesInvalidBatches(t *testing.T) {
 		props[strings.Repeat("k", 38)+string(rune('a'+i%26))+string(rune('a'+i/26))] = strings.Repeat("ü", 500)
 	}
 	for i := range limits {
-		limits[i] = creem.UsageEventParams{Name: strings.Repeat("n", 128), CustomerID: " cust_A-9 ", EventID: " id ", Properties: props}
+		limits[i] = creem.UsageEventParams{Name: strings.Repeat("n", 128), CustomerID: " cust_A-9 ", EventID: " id "}
 	}
+	limits[0].Properties = props
 	limits[1] = creem.UsageEventParams{Name: "e", ExternalCustomerID: "user-42", Properties: map[string]any{"nested": map[string]any{"a": []int{1, 2}}, "f": 1.5, "n": nil}}
 	_, err = c.Usage.Ingest(ctx, &creem.IngestUsageParams{Events: limits})
 	require.NoError(t, err)
