@@ -653,7 +653,7 @@ func (ing *Ingester) deliver(b *ingestBatch) {
 			ing.fail(b, b.events, ing.abandonErr(nil))
 			return
 		}
-		res, err := send[ingestAck](ing.ctx, ing.usage.client, postSafe("/v1/events/ingest"), "", &IngestUsageParams{Events: b.events}, nil)
+		res, err := sendIngest[ingestAck](ing.ctx, ing.usage.client, b.events, nil)
 		if err == nil {
 			ing.delivered.Add(uint64(len(b.events)))
 			ing.accepted(b, res)
