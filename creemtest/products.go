@@ -19,6 +19,9 @@ func (s *Server) createProduct(r *http.Request, body []byte) (any, *apiError) {
 		// A retry of a call that already succeeded gets the original product.
 		return s.st.products.byID[id], nil
 	}
+	if err := s.checkUsagePriceMeters(p.UsagePrices); err != nil {
+		return nil, err
+	}
 	//lint:ignore SA1019 Creem still accepts the deprecated custom_field, so the fake does too.
 	fields := customFields(p.CustomFields, p.CustomField)
 	now := creem.NewTimestamp(s.now().UTC())
@@ -175,6 +178,9 @@ func (s *Server) updateProduct(r *http.Request, body []byte) (any, *apiError) {
 		if err := checkPrice(*p.Price); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.checkUsagePriceMeters(p.UsagePrices); err != nil {
+		return nil, err
 	}
 	up := *prod
 	setIf(&up.Name, p.Name)
