@@ -443,6 +443,11 @@ func (cl *call) nextBody() (io.Reader, error) {
 	return cl.sent, nil
 }
 
+// encodedJSON is a request body that a service encoded itself, as valid compact JSON (usage
+// batches, whose hand-written encoder saves encoding/json's second scan of the output);
+// newRequest sends it as it is.
+type encodedJSON []byte
+
 // encoder turns request bodies into JSON without escaping "&", "<" and ">" (URLs stay
 // readable; the JSON means the same). Encoders and their scratch buffers are pooled; each body
 // is copied out into a slice of its own, because the transport may still read a request body
@@ -500,13 +505,16 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 	cl.Safe = ep.safe || key != ""
 
 	var raw any // nil, the body as []byte, or the body source of an unsafe call
-	if body != nil {
+	switch b := body.(type) {
+	case nil:
+	case encodedJSON:
+		raw, cl.payload = []byte(b), b
+	default:
 		payload, err := encodeBody(body)
 		if err != nil {
 			return nil, nil, fmt.Errorf("creem: %s %s: encoding request body: %w", ep.method, ep.path, err)
 		}
-		raw = payload
-		cl.payload = payload
+		raw, cl.payload = payload, payload
 	}
 	if cl.opts.extra != nil {
 		payload, err := addFields(cl.payload, cl.opts.extra)

@@ -188,29 +188,17 @@ func (s *UsageService) Ingest(ctx context.Context, params *IngestUsageParams, op
 	return sendIngest[IngestResult](ctx, s.client, withEventIDs(params.Events), opts)
 }
 
-// sendIngest sends a batch of checked events, every one with an ID. It builds the request with
-// newRequest and runs it with do, like send, but encodes the body itself: through encoding/json,
-// the batch's MarshalJSON output would be scanned and compacted once more, which costs as much as
-// encoding it. The bytes are the same (TestIngestBatchEncodingMatchesEncodingJSON).
+// sendIngest sends a batch of checked events, every one with an ID, through send, with the body
+// encoded here: through encoding/json, the batch's MarshalJSON output would be scanned and
+// compacted once more, which costs as much as encoding it. The bytes are the same
+// (TestIngestBatchEncodingMatchesEncodingJSON).
 func sendIngest[T any](ctx context.Context, c *Client, events []UsageEventParams, opts []RequestOption) (*T, error) {
 	ep := postSafe("/v1/events/ingest")
 	raw, err := IngestUsageParams{Events: events}.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("creem: %s %s: encoding request body: %w", ep.method, ep.path, err)
 	}
-	req, cl, err := c.newRequest(ctx, ep, "", nil, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := req.SetBody(raw); err != nil {
-		return nil, fmt.Errorf("creem: %s %s: %w", ep.method, ep.path, err)
-	}
-	req.Header["Content-Type"] = c.headers.contentType
-	out := new(T)
-	if err := c.do(req, cl, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return send[T](ctx, c, ep, "", encodedJSON(raw), opts)
 }
 
 // Preview dry-runs a batch of 1 to 100 events (POST /v1/events/preview): a report per event of

@@ -16,24 +16,6 @@ import (
 	"github.com/creem-go/creem/creemtest"
 )
 
-// clock is a settable clock for WithClock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 func newCustomer(t *testing.T, c *creem.Client, email string) *creem.Customer {
 	t.Helper()
 	cust, err := c.Customers.Create(context.Background(), &creem.CreateCustomerParams{Email: email, Name: "Ada"})

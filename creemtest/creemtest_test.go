@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,6 +41,24 @@ func createProduct(t *testing.T, c *creem.Client, billing creem.BillingType) *cr
 	})
 	require.NoError(t, err)
 	return p
+}
+
+// clock is a settable clock for WithClock, shared by the tests of every family.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
 }
 
 // browser is an HTTP client that stops at redirects, so tests can look at each hop.

@@ -18,7 +18,7 @@ import (
 )
 
 // apiErr asserts err is an *APIError with status and code.
-func apiErr(t *testing.T, err error, status int, code, param string) {
+func assertAPIError(t *testing.T, err error, status int, code, param string) {
 	t.Helper()
 	var ae *creem.APIError
 	require.ErrorAs(t, err, &ae)
@@ -142,7 +142,7 @@ func TestWebhookEndpointsCRUD(t *testing.T) {
 	_, err = c.Webhooks.Get(ctx, ep.ID)
 	assert.ErrorIs(t, err, creem.ErrNotFound)
 	_, err = c.Webhooks.Delete(ctx, ep.ID)
-	apiErr(t, err, http.StatusNotFound, "resource_not_found", "id")
+	assertAPIError(t, err, http.StatusNotFound, "resource_not_found", "id")
 	page, err = c.Webhooks.List(ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1)
@@ -197,9 +197,9 @@ func TestWebhookEndpointsValidation(t *testing.T) {
 
 	// The feed and acks exist only for cli endpoints.
 	_, err = c.Webhooks.ListPending(ctx, ep.ID, nil)
-	apiErr(t, err, http.StatusBadRequest, "invalid_delivery_mode", "id")
+	assertAPIError(t, err, http.StatusBadRequest, "invalid_delivery_mode", "id")
 	_, err = c.Webhooks.Ack(ctx, ep.ID, "evt_1", &creem.AckWebhookEventParams{StatusCode: 200})
-	apiErr(t, err, http.StatusBadRequest, "invalid_delivery_mode", "id")
+	assertAPIError(t, err, http.StatusBadRequest, "invalid_delivery_mode", "id")
 	_, err = c.Webhooks.ListPending(ctx, "wh_missing", nil)
 	assert.ErrorIs(t, err, creem.ErrNotFound)
 
@@ -215,7 +215,7 @@ func TestWebhookEndpointsValidation(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, code, body)
 	}
 	_, err = c.Webhooks.Ack(ctx, cli.ID, "evt_unknown", &creem.AckWebhookEventParams{StatusCode: 200})
-	apiErr(t, err, http.StatusNotFound, "resource_not_found", "event_id")
+	assertAPIError(t, err, http.StatusNotFound, "resource_not_found", "event_id")
 }
 
 // HTTP endpoints registered through the API receive deliveries like AddWebhookEndpoint ones,

@@ -585,7 +585,8 @@ func TestStandardWebhooksAfterAdvance(t *testing.T) {
 	_, stale := newEndpoint(t, srv)
 	stale.Verifier.Now = time.Now
 	subscribe(t, srv, c, &creem.CreateCheckoutParams{ProductID: recurring(t, c, 1000, nil).ID}, creemtest.Payment{})
-	srv.Advance(95 * day) // to April 14, 2020: renewals on February 10, March 10 and April 10
+	waitDeliveries(t, srv) // a delivery in flight while the clock jumps 95 days would be stale on arrival
+	srv.Advance(95 * day)  // to April 14, 2020: renewals on February 10, March 10 and April 10
 	waitDeliveries(t, srv)
 	assert.Equal(t, []creem.EventType{
 		creem.EventCheckoutCompleted, creem.EventSubscriptionActive, creem.EventSubscriptionPaid,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,24 +13,6 @@ import (
 	"github.com/creem-go/creem"
 	"github.com/creem-go/creem/creemtest"
 )
-
-// clock is a settable server clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 func usageServer(t *testing.T, now time.Time) (*creemtest.Server, *creem.Client, *clock, []string) {
 	t.Helper()
@@ -307,7 +288,7 @@ func TestMeterConsumedUnits(t *testing.T) {
 	assert.Equal(t, "7", consumed(cust[1], time.Time{}).Units)
 	u = consumed(cust[0], time.Date(2026, 8, 5, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, "100", u.Units, "as of Aug 5, the usage of Aug 2")
-	clk.Set(time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC))
+	clk.set(time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC))
 	ingest(t, c, creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: at(16), Properties: map[string]any{"tokens": 3}})
 	u = consumed(cust[0], time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC))
 	assert.Equal(t, "120", u.Units, "replayed as of Aug 15 noon")
@@ -318,7 +299,7 @@ func TestMeterConsumedUnits(t *testing.T) {
 		"July's event arrived after July was finalized: stored, never counted")
 
 	// An archived meter stops accruing; unarchiving folds back what came meanwhile.
-	clk.Set(time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC))
+	clk.set(time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC))
 	_, err = c.Meters.Archive(ctx, m.ID)
 	require.NoError(t, err)
 	res := ingest(t, c, creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Properties: map[string]any{"tokens": 50}})
@@ -330,9 +311,9 @@ func TestMeterConsumedUnits(t *testing.T) {
 
 	// A new month is a new period. Usage for a period finalized longer than the late window ago
 	// is stored but never counted.
-	clk.Set(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	clk.set(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, "0", consumed(cust[0], time.Time{}).Units)
-	clk.Set(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).Add(creemtest.UsageLateWindow + time.Minute))
+	clk.set(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).Add(creemtest.UsageLateWindow + time.Minute))
 	res = ingest(t, c, creem.UsageEventParams{Name: "tok", CustomerID: cust[0], Timestamp: at(20), Properties: map[string]any{"tokens": 5000}})
 	require.Len(t, res.Warnings, 1)
 	assert.Equal(t, creem.WarningTimestampOutsideLateWindow, res.Warnings[0].Code)
