@@ -478,6 +478,7 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 	for _, op := range ops {
 		b.Run(op.name, func(b *testing.B) {
+			b.Run("paired", func(b *testing.B) { pairedRatio(b, op.sdk, op.raw) })
 			for _, impl := range []struct {
 				name string
 				call func() error
@@ -500,6 +501,42 @@ func BenchmarkOverhead(b *testing.B) {
 			}
 		})
 	}
+}
+
+// pairedRatio makes the SDK call and the raw call of one op in turn, b.N times each (alternating
+// which goes first), and reports the ratio of their total wall and CPU times. Run in turn, both
+// see the same machine: on a shared VM whose speed drifts by tens of percent over seconds, the
+// separate sdk and raw sub-benchmarks can disagree by more than the difference being measured.
+func pairedRatio(b *testing.B, sdk, raw func() error) {
+	for _, f := range []func() error{sdk, raw} {
+		if err := f(); err != nil { // warm the connections
+			b.Fatal(err)
+		}
+	}
+	var wall, cpu [2]time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := 0; k < 2; k++ {
+			which := (i + k) % 2 // 0 sdk, 1 raw; the first of the pair alternates
+			f := sdk
+			if which == 1 {
+				f = raw
+			}
+			t0, c0 := time.Now(), processCPU()
+			if err := f(); err != nil {
+				b.Fatal(err)
+			}
+			wall[which] += time.Since(t0)
+			cpu[which] += processCPU() - c0
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(wall[0])/float64(wall[1]), "sdk/raw-time")
+	if cpu[1] > 0 {
+		b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "sdk/raw-cpu")
+	}
+	b.ReportMetric(float64(wall[0].Nanoseconds())/float64(b.N), "sdk-ns/call")
+	b.ReportMetric(float64(wall[1].Nanoseconds())/float64(b.N), "raw-ns/call")
 }
 
 // BenchmarkDecodeProductPage decodes the 96 KB page of 100 products of product_list_100, with

@@ -413,34 +413,11 @@ func send[T any](ctx context.Context, c *Client, ep endpoint, query string, body
 }
 
 // call is the state of one SDK call, in one allocation: the description the retry policy reads
-// from the request context, the caller's options, and for a call that is not safe to repeat, its
-// body and the body of the attempt in flight.
+// from the request context, the caller's options, and the JSON body.
 type call struct {
 	retry.Call
 	opts    requestOptions
-	payload []byte    // the JSON body (nil for none)
-	sent    *onceBody // the body of an unsafe call's current attempt
-}
-
-// onceBody is the body of one attempt of a call that is not safe to repeat. Its type is not one
-// net/http knows how to rewind, and the request has no GetBody, so no transport can send the
-// attempt again.
-type onceBody struct{ r bytes.Reader }
-
-func (b *onceBody) Read(p []byte) (int, error) { return b.r.Read(p) }
-
-// Len is the number of bytes left: go-retryablehttp takes the Content-Length from it.
-func (b *onceBody) Len() int { return b.r.Len() }
-
-// Close implements io.Closer.
-func (b *onceBody) Close() error { return nil }
-
-// nextBody is the go-retryablehttp body source of an unsafe call: a fresh body for each attempt
-// the retry policy allows (after a 429, or a connection that could not be made).
-func (cl *call) nextBody() (io.Reader, error) {
-	cl.sent = &onceBody{}
-	cl.sent.r.Reset(cl.payload)
-	return cl.sent, nil
+	payload []byte // the JSON body (nil for none)
 }
 
 // encodedJSON is a request body that a service encoded itself, as valid compact JSON (usage
@@ -524,14 +501,10 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 		raw = payload
 		cl.payload = payload
 	}
-	if !cl.Safe {
-		// No layer may send an unsafe call twice. Go's HTTP/2 transport resends a request by
-		// itself after some stream errors (RST_STREAM with PROTOCOL_ERROR, which may come after
-		// the server read, and acted on, the whole request) when the request has no body or can
-		// rewind it with GetBody. So every attempt gets a body of its own, an empty one when the
-		// call has none, and the request gets no GetBody (below). The SDK's retry policy alone
-		// decides whether another attempt is made.
-		raw = retryablehttp.ReaderFunc(cl.nextBody)
+	if !cl.Safe && raw == nil {
+		// An unsafe call without a body gets an empty one: Go's HTTP/2 transport resends a
+		// bodyless request by itself after some stream errors (see GetBody below).
+		raw = []byte{}
 	}
 	u := c.baseURL + ep.path
 	if query != "" {
@@ -542,7 +515,13 @@ func (c *Client) newRequest(ctx context.Context, ep endpoint, query string, body
 		return nil, nil, fmt.Errorf("creem: %s %s: %w", ep.method, ep.path, retry.Redact(err))
 	}
 	if !cl.Safe {
-		req.GetBody = nil // go-retryablehttp sets one; see above
+		// No layer may send an unsafe call twice. Go's HTTP/2 transport resends a request by
+		// itself after some stream errors (RST_STREAM with PROTOCOL_ERROR, which may come after
+		// the server read, and acted on, the whole request) when it can rewind the body with
+		// GetBody, or when there is no body. go-retryablehttp sets GetBody; it goes, and every
+		// unsafe call has a body (an empty one, above), so the transport cannot resend it. The
+		// SDK's retry policy alone decides whether another attempt is made, with a fresh body.
+		req.GetBody = nil
 	}
 	req.SetResponseHandler(readSuccessBody)
 	// The header values are built once per Client and shared: nothing modifies them.

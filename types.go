@@ -345,10 +345,26 @@ func unmarshalRef[T any](data []byte, id *string, obj *T, idOnly *bool) error {
 	if len(data) > 0 && data[0] == '"' {
 		*obj = *new(T)
 		*idOnly = true
+		// Creem's IDs are plain ASCII: such a string is its own value, no decoder needed.
+		if n := len(data); n >= 2 && data[n-1] == '"' && plainASCII(data[1:n-1]) {
+			*id = string(data[1 : n-1])
+			return nil
+		}
 		return json.Unmarshal(data, id)
 	}
 	*idOnly = false
 	return json.Unmarshal(data, obj)
+}
+
+// plainASCII reports whether b is printable ASCII without quotes or backslashes: the bytes of a
+// JSON string that decodes to exactly them.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // marshalRef encodes an ID-or-object field in the form it came in: the bare ID, or the object.
