@@ -17,8 +17,6 @@ import (
 )
 
 func init() {
-	inScopeTags["Affiliates"] = true
-	coveredOps += 5
 	registry["createAffiliateInvite"] = specOp{method: "Affiliates.CreateInvite", body: reflect.TypeFor[creem.CreateAffiliateInviteParams](), result: reflect.TypeFor[creem.AffiliateInvite]()}
 	registry["listAffiliateInvites"] = specOp{method: "Affiliates.ListInvites", query: reflect.TypeFor[creem.ListAffiliateInvitesParams](), result: reflect.TypeFor[creem.Page[creem.AffiliateInvite]]()}
 	registry["listAffiliates"] = specOp{method: "Affiliates.List", query: reflect.TypeFor[creem.ListAffiliatesParams](), result: reflect.TypeFor[creem.Page[creem.Affiliate]]()}

@@ -20,8 +20,6 @@ import (
 )
 
 func init() {
-	inScopeTags["Customer Credits - Accounts"] = true
-	inScopeTags["Customer Credits - Transactions"] = true
 	account := reflect.TypeFor[creem.CreditAccount]()
 	tx := reflect.TypeFor[creem.CreditTransaction]()
 	moves := reflect.TypeFor[creem.CreditDebitParams]()
@@ -45,7 +43,6 @@ func init() {
 	} {
 		registry[id] = op
 	}
-	coveredOps += 15
 	extraMethods = append(extraMethods, "Credits.AllAccounts", "Credits.AllEntries")
 	familyWireCases = append(familyWireCases, creditsWireCases)
 }

@@ -21,9 +21,6 @@ const (
 )
 
 func init() {
-	inScopeTags["Meters"] = true
-	inScopeTags["Events"] = true
-	coveredOps += 12
 	meter := reflect.TypeFor[creem.Meter]()
 	preview := reflect.TypeFor[creem.MeterPreview]()
 	registry["createMeter"] = specOp{method: "Meters.Create", body: reflect.TypeFor[creem.CreateMeterParams](), result: meter}

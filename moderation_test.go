@@ -14,8 +14,6 @@ import (
 )
 
 func init() {
-	inScopeTags["Moderation"] = true
-	coveredOps++
 	registry["screenPrompt"] = specOp{method: "Moderation.ScreenPrompt", body: reflect.TypeFor[creem.ScreenPromptParams](), result: reflect.TypeFor[creem.PromptScreening]()}
 	familyWireCases = append(familyWireCases, moderationWireCases)
 }

@@ -14,8 +14,6 @@ import (
 )
 
 func init() {
-	inScopeTags["Splits"] = true
-	coveredOps += 4
 	registry["createSplit"] = specOp{method: "Splits.Create", body: reflect.TypeFor[creem.CreateSplitParams](), result: reflect.TypeFor[creem.Split]()}
 	registry["listSplits"] = specOp{method: "Splits.List", query: reflect.TypeFor[creem.ListSplitsParams](), result: reflect.TypeFor[creem.Page[creem.Split]]()}
 	registry["retrieveSplit"] = specOp{method: "Splits.Get", args: []string{"id"}, result: reflect.TypeFor[creem.Split]()}

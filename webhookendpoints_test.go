@@ -23,8 +23,6 @@ const (
 )
 
 func init() {
-	inScopeTags["Webhooks"] = true
-	coveredOps += 8
 	extraMethods = append(extraMethods, "Webhooks.All")
 	endpoint := reflect.TypeFor[creem.WebhookEndpoint]()
 	registry["createWebhook"] = specOp{method: "Webhooks.Create", body: reflect.TypeFor[creem.CreateWebhookEndpointParams](), result: endpoint}
