@@ -1,17 +1,3 @@
-// Package creem is a Go client for the Creem payments API (https://creem.io).
-//
-// Create a Client with NewClient and your API key, then use its services: Checkouts, Products,
-// and the other resources of the API. Every method takes a context first and returns the
-// decoded entity or an error; failures from Creem are *APIError values that match the sentinel
-// errors (ErrNotFound, ErrBadRequest, …) with errors.Is.
-//
-// The success-URL redirect and webhooks are verified by standalone functions (VerifyRedirect,
-// VerifyWebhook) that need no Client. Package creemtest provides an in-process fake Creem server
-// for offline tests.
-//
-// Requests are retried only when repeating them cannot create a second checkout, charge or
-// refund: reads and idempotent calls after transport errors and 429/5xx, other writes only after
-// 429 or when the connection could not be made at all. See NewClient's options.
 package creem
 
 import (
@@ -37,7 +23,7 @@ import (
 )
 
 // Version is the version of this SDK, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Base URLs of the two Creem environments.
 const (
