@@ -29,6 +29,7 @@ func ExampleProductsService_All() {
 		}
 	}
 
+	// Two per page, to show the paging; the zero ListParams asks for Creem's default size.
 	params := &creem.ListProductsParams{Status: creem.ProductStatusActive, ListParams: creem.ListParams{PageSize: 2}}
 	for p, err := range client.Products.All(ctx, params) {
 		if err != nil {
