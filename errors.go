@@ -47,10 +47,10 @@ const maxErrorBody = 1 << 20
 //	{"error": {"type": "…", "code": "…", "message": "…", "param": "…", "details": {…}, "request_id": "…"}}
 //
 // The newer envelope is what the usage, credits and webhook-endpoint families answer with; match
-// its machine-readable codes on Code (e.g. "insufficient_balance", "meter_name_taken"):
+// its machine-readable codes on Code (e.g. CodeInsufficientBalance, CodeMeterNameTaken):
 //
 //	var apiErr *creem.APIError
-//	if errors.As(err, &apiErr) && apiErr.Code == "insufficient_balance" { … }
+//	if errors.As(err, &apiErr) && apiErr.Code == creem.CodeInsufficientBalance { … }
 //
 // A body that is neither (an HTML page from a proxy) still gives an APIError with the status and
 // the raw body. Match the kind of failure with errors.Is and the sentinels (ErrNotFound, …).

@@ -57,7 +57,7 @@ func ExampleMetersService_Create() {
 		Name: "AI tokens", EventName: "ai.tokens.v2", Aggregation: creem.AggregationCount, UnitLabel: "requests",
 	})
 	var apiErr *creem.APIError
-	if errors.As(err, &apiErr) && apiErr.Code == "meter_name_taken" {
+	if errors.As(err, &apiErr) && apiErr.Code == creem.CodeMeterNameTaken {
 		fmt.Println(apiErr.StatusCode, apiErr.Code)
 	}
 	// Output:

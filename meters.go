@@ -19,6 +19,11 @@ import (
 // with the meters:read / meters:write scopes; a key without them gets 403 (ErrUnauthorized).
 type MetersService service
 
+// CodeMeterNameTaken (409) is the APIError.Code of a meter name already used in the store. When
+// an archived meter holds the name, APIError.Details carries "archived_holder": true and
+// "archived_holder_id": that meter, which Unarchive restores.
+const CodeMeterNameTaken = "meter_name_taken"
+
 // MeterAggregation is how a meter folds its events into units. It is an open enum.
 type MeterAggregation string
 
@@ -191,7 +196,7 @@ type ConsumedUnitsParams struct {
 }
 
 // Create defines a meter (POST /v1/meters). A name already used in the store, even by an
-// archived meter, gives 409 with Code "meter_name_taken" (and Details["archived_holder_id"] when
+// archived meter, gives 409 with Code CodeMeterNameTaken (and Details["archived_holder_id"] when
 // an archived meter holds it). Not retried after the request may have reached Creem; because
 // names are unique, repeating a create that did succeed answers meter_name_taken.
 func (s *MetersService) Create(ctx context.Context, params *CreateMeterParams, opts ...RequestOption) (*Meter, error) {

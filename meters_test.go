@@ -370,7 +370,7 @@ func TestMeterNameTakenError(t *testing.T) {
 	var apiErr *creem.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.ErrorIs(t, err, creem.ErrConflict)
-	assert.Equal(t, "meter_name_taken", apiErr.Code)
+	assert.Equal(t, creem.CodeMeterNameTaken, apiErr.Code)
 	assert.Equal(t, "name", apiErr.Param)
 	assert.Equal(t, "req_abc123def456", apiErr.RequestID)
 	assert.Equal(t, map[string]any{"archived_holder": true, "archived_holder_id": "mtr_9TqLw2Xe6HbN1pRz4VmC8d"}, apiErr.Details)

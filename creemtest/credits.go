@@ -23,7 +23,6 @@ type creditsStore struct {
 }
 
 func (st *creditsStore) init() {
-	st.storeID = newID("sto")
 	st.accounts = newTable[ledgerAccount]()
 	st.txs = newTable[ledgerTx]()
 	st.byKey = map[string]*ledgerTx{}

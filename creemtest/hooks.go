@@ -24,7 +24,6 @@ type hooksStore struct {
 }
 
 func (st *hooksStore) init() {
-	st.storeID = newID("sto")
 	st.byID = map[string]*endpoint{}
 }
 

@@ -62,7 +62,6 @@ type partnersStore struct {
 }
 
 func (st *partnersStore) init() {
-	st.storeID = newID("store")
 	st.programID = newID("prog")
 	st.commission = DefaultAffiliateCommission
 	st.invites = newTable[creem.AffiliateInvite]()

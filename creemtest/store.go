@@ -105,6 +105,9 @@ func newStore() *store {
 	st.credits.init()
 	st.hooks.init()
 	st.partners.init()
+	// One store, one ID, whichever family's entities carry it.
+	id := newID("sto")
+	st.usage.storeID, st.credits.storeID, st.hooks.storeID, st.partners.storeID = id, id, id, id
 	return st
 }
 

@@ -49,3 +49,13 @@ func TestCursorPage(t *testing.T) {
 		assert.Equal(t, param, aerr.param, query)
 	}
 }
+
+// One fake is one store: every family's entities carry the same store ID.
+func TestOneStoreID(t *testing.T) {
+	st := newStore()
+	require.NotEmpty(t, st.usage.storeID)
+	assert.Equal(t, st.usage.storeID, st.credits.storeID)
+	assert.Equal(t, st.usage.storeID, st.hooks.storeID)
+	assert.Equal(t, st.usage.storeID, st.partners.storeID)
+	assert.NotEqual(t, st.usage.storeID, newStore().usage.storeID, "each fake is a store of its own")
+}

@@ -32,7 +32,6 @@ type usageStore struct {
 }
 
 func (st *usageStore) init() {
-	st.storeID = newID("sto")
 	st.meters = newTable[creem.Meter]()
 	st.archivedAt = map[string]time.Time{}
 	st.byEventID = map[string]*creem.UsageEvent{}

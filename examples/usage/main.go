@@ -146,7 +146,7 @@ func defineMeter(ctx context.Context, client *creem.Client) (*creem.Meter, error
 		}},
 	})
 	var apiErr *creem.APIError
-	if !errors.As(err, &apiErr) || apiErr.Code != "meter_name_taken" {
+	if !errors.As(err, &apiErr) || apiErr.Code != creem.CodeMeterNameTaken {
 		if err != nil {
 			return nil, fmt.Errorf("creating the meter: %w", err)
 		}
