@@ -155,6 +155,29 @@ func (s *Server) settle(n int) {
 	}
 }
 
+// HoldWebhooks makes HTTP deliveries wait, from their next attempt on, until the returned
+// release is called (or the server closes): to test what your application shows before a
+// webhook arrives, such as a success page still waiting for payment confirmation. Events keep
+// being recorded and queued meanwhile, and go out in order once released; WaitForDeliveries
+// waits for them. Calling release again does nothing.
+func (s *Server) HoldWebhooks() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := make(chan struct{})
+	s.hold = held
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(held)
+			s.mu.Lock()
+			if s.hold == held {
+				s.hold = nil
+			}
+			s.mu.Unlock()
+		})
+	}
+}
+
 // Events returns every event the server emitted so far, oldest first.
 func (s *Server) Events() []creem.Event {
 	s.mu.Lock()
@@ -296,6 +319,18 @@ func (s *Server) deliverLoop(ep *endpoint) {
 func (s *Server) deliver(ep *endpoint, o outgoing) {
 	for attempt := 1; ; attempt++ {
 		s.mu.Lock()
+		held := s.hold
+		s.mu.Unlock()
+		if held != nil { // HoldWebhooks
+			select {
+			case <-held:
+			case <-ep.removed:
+				return
+			case <-s.closing:
+				return
+			}
+		}
+		s.mu.Lock()
 		url, gone := ep.url, ep.gone // the URL may be changed through the API meanwhile
 		s.mu.Unlock()
 		if gone {
@@ -352,6 +387,7 @@ type webhookState struct {
 	idle             chan struct{} // closed when pending drops to zero
 	retrySchedule    []time.Duration
 	standardWebhooks bool
+	hold             chan struct{} // set by HoldWebhooks: deliveries wait until it is closed
 	workers          sync.WaitGroup
 	webhookClient    *http.Client
 	ctx              context.Context // cancelled by Close, ending deliveries in flight

@@ -300,3 +300,42 @@ func TestCloseDropsPendingDeliveries(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second)
 	assert.Error(t, srv.WaitForDeliveries(context.Background()))
 }
+
+func TestHoldWebhooks(t *testing.T) {
+	var got atomic.Int32
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
+	defer endpoint.Close()
+	srv, c := newServer(t)
+	srv.AddWebhookEndpoint(endpoint.URL)
+	ctx := context.Background()
+
+	release := srv.HoldWebhooks()
+	prod := createProduct(t, c, creem.BillingTypeOnetime)
+	ch, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: prod.ID})
+	require.NoError(t, err)
+	_, err = srv.Pay(ctx, ch.ID, "held@example.com")
+	require.NoError(t, err)
+	require.Len(t, srv.Events(), 1, "the event is recorded at once")
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, srv.WaitForDeliveries(short), context.DeadlineExceeded, "the delivery waits")
+	assert.Zero(t, got.Load())
+	assert.Empty(t, srv.Deliveries())
+
+	release()
+	release() // a second call does nothing
+	require.NoError(t, srv.WaitForDeliveries(ctx))
+	assert.Equal(t, int32(1), got.Load())
+	require.Len(t, srv.Deliveries(), 1)
+	assert.True(t, srv.Deliveries()[0].OK())
+
+	// A hold still in place when the server closes ends with it: Close returns, and goleak
+	// finds no delivery goroutine left.
+	srv.HoldWebhooks()
+	ch, err = c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: prod.ID})
+	require.NoError(t, err)
+	_, err = srv.Pay(ctx, ch.ID, "held@example.com")
+	require.NoError(t, err)
+	srv.Close()
+	assert.Equal(t, int32(1), got.Load())
+}

@@ -74,58 +74,11 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// gate holds creemtest's webhook deliveries at the shop's door until released, so a test sees
-// the success page before the webhook arrives.
-type gate struct {
-	mu   sync.Mutex
-	open chan struct{}
-}
-
-// newGate returns an open gate.
-func newGate() *gate {
-	g := &gate{open: make(chan struct{})}
-	close(g.open)
-	return g
-}
-
-func (g *gate) hold() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.open = make(chan struct{})
-}
-
-func (g *gate) release() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case <-g.open:
-	default:
-		close(g.open)
-	}
-}
-
-func (g *gate) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/webhooks/creem" {
-			g.mu.Lock()
-			open := g.open
-			g.mu.Unlock()
-			select {
-			case <-open:
-			case <-r.Context().Done():
-				return
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
 // world is creemtest and the shop, wired together as the example's main does.
 type world struct {
-	fake     *creemtest.Server
-	shop     *shop.Shop
-	url      string
-	webhooks *gate
+	fake *creemtest.Server
+	shop *shop.Shop
+	url  string
 }
 
 func start(t *testing.T, configure ...func(*shop.Config)) *world {
@@ -151,12 +104,10 @@ func start(t *testing.T, configure ...func(*shop.Config)) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGate()
-	srv := httptest.NewServer(g.wrap(s))
+	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	t.Cleanup(g.release) // before srv.Close, which waits for held deliveries
 	fake.AddWebhookEndpoint(srv.URL + "/webhooks/creem")
-	return &world{fake: fake, shop: s, url: srv.URL, webhooks: g}
+	return &world{fake: fake, shop: s, url: srv.URL}
 }
 
 // screenshotDirs is each running test's temp dir for screenshots, made on its first one.
@@ -371,7 +322,7 @@ func phone(t *testing.T, ctx context.Context) {
 func TestBuyPayAndGetVerified(t *testing.T) {
 	w := start(t)
 	ctx := browser(t)
-	w.webhooks.hold()
+	release := w.fake.HoldWebhooks()
 
 	if status := navigate(t, ctx, w.url+"/"); status != http.StatusOK {
 		t.Fatalf("product page: status %d", status)
@@ -418,7 +369,7 @@ func TestBuyPayAndGetVerified(t *testing.T) {
 
 	// The webhook arrives; the buyer does nothing and the page turns to "Paid".
 	eval[bool](t, ctx, `window.sameDocument = true`)
-	w.webhooks.release()
+	release()
 	waitUntil(t, 15*time.Second, "the success page to say Paid", func() bool {
 		s, err := textNow(ctx, "status")
 		return err == nil && s == paidWording

@@ -33,57 +33,11 @@ const (
 	paidWording    = "Paid"
 )
 
-// gate holds the fake's webhook deliveries at the shop's door until released, so a test sees
-// the success page before the webhook arrives.
-type gate struct {
-	mu   sync.Mutex
-	open chan struct{}
-}
-
-func newGate() *gate {
-	g := &gate{open: make(chan struct{})}
-	close(g.open)
-	return g
-}
-
-func (g *gate) hold() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.open = make(chan struct{})
-}
-
-func (g *gate) release() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case <-g.open:
-	default:
-		close(g.open)
-	}
-}
-
-func (g *gate) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/webhooks/creem" {
-			g.mu.Lock()
-			open := g.open
-			g.mu.Unlock()
-			select {
-			case <-open:
-			case <-r.Context().Done():
-				return
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
 type world struct {
-	fake     *creemtest.Server
-	shop     *shop.Shop
-	srv      *httptest.Server
-	webhooks *gate
-	browser  *http.Client // follows redirects, keeps cookies
+	fake    *creemtest.Server
+	shop    *shop.Shop
+	srv     *httptest.Server
+	browser *http.Client // follows redirects, keeps cookies
 }
 
 // start runs creemtest and the shop, wired together as main does; configure may adjust the
@@ -104,15 +58,13 @@ func start(t *testing.T, configure ...func(*creemtest.Server, *shop.Config)) *wo
 	}
 	s, err := shop.New(context.Background(), cfg)
 	require.NoError(t, err)
-	g := newGate()
-	srv := httptest.NewServer(g.wrap(s))
+	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	t.Cleanup(g.release) // before srv.Close, which waits for held deliveries
 	fake.AddWebhookEndpoint(srv.URL + "/webhooks/creem")
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	t.Cleanup(browser.CloseIdleConnections)
-	return &world{fake: fake, shop: s, srv: srv, webhooks: g, browser: browser}
+	return &world{fake: fake, shop: s, srv: srv, browser: browser}
 }
 
 type page struct {
@@ -216,7 +168,7 @@ func TestProductPage(t *testing.T) {
 // "confirming" and reloads itself until the webhook marks the order paid, then says "Paid".
 func TestPurchasePendingThenPaid(t *testing.T) {
 	w := start(t)
-	w.webhooks.hold()
+	release := w.fake.HoldWebhooks()
 
 	success := w.buyAndPay(t)
 	require.Equal(t, http.StatusOK, success.status, success.body)
@@ -239,7 +191,7 @@ func TestPurchasePendingThenPaid(t *testing.T) {
 	again := w.get(t, success.url.String())
 	assert.Equal(t, pendingWording, textOf(t, again.body, "status"))
 
-	w.webhooks.release()
+	release()
 	w.waitForWebhooks(t)
 	o, ok = w.shop.Order("WS-1001")
 	require.True(t, ok)
@@ -271,7 +223,7 @@ func TestSuccessPageStopsReloadingAfterConfirmationWait(t *testing.T) {
 	w := start(t, func(_ *creemtest.Server, c *shop.Config) {
 		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	})
-	w.webhooks.hold()
+	w.fake.HoldWebhooks() // never released: the page stays pending
 	success := w.buyAndPay(t)
 	has(t, success.body, refresh)
 	has(t, success.body, `<time datetime="2026-05-14T10:04:00Z">14 May 2026, 10:04 UTC</time>`)
