@@ -2,6 +2,7 @@ package creem
 
 import (
 	"context"
+	"strings"
 )
 
 // CheckoutsService creates and retrieves checkout sessions: POST /v1/checkouts and
@@ -140,7 +141,10 @@ type CheckoutCustomer struct {
 // CreateCheckoutParams are the parameters of Checkouts.Create (CreateCheckoutRequest).
 // ProductID is required; the rest is omitted when unset.
 type CreateCheckoutParams struct {
-	RequestID string `json:"request_id,omitempty"` // your reference, echoed on the redirect and webhooks
+	// RequestID is your reference, echoed on the success redirect and in webhooks. It must not
+	// contain "|" or be "null": VerifyRedirect could not verify the redirect of a paid checkout
+	// carrying such a value, so Create refuses it.
+	RequestID string `json:"request_id,omitempty"`
 	ProductID string `json:"product_id"`
 	Units     int    `json:"units,omitempty"`
 	// CustomPrice overrides the per-unit price in minor units (one-time products, 100 to 99999999).
@@ -171,6 +175,8 @@ func (s *CheckoutsService) Create(ctx context.Context, params *CreateCheckoutPar
 		return nil, invalid(op, "custom_price", "must not be negative")
 	case params.Customer != nil && params.Customer.ID != "" && params.Customer.Email != "":
 		return nil, invalid(op, "customer", "takes id or email, not both")
+	case strings.Contains(params.RequestID, "|") || params.RequestID == "null":
+		return nil, invalid(op, "request_id", `must not contain "|" or be "null": the success redirect could not be verified`)
 	}
 	return send[Checkout](ctx, s.client, post("/v1/checkouts"), "", params, opts)
 }

@@ -112,7 +112,8 @@ type config struct {
 
 // WithBaseURL sends requests to baseURL instead of Creem's API, for a proxy or a creemtest
 // server. It overrides the mode's base URL. The URL must be absolute http or https, without a
-// query or fragment; a path prefix is kept.
+// query or fragment; a path prefix is kept. Over plain http the API key crosses the network
+// unencrypted: use it for loopback (creemtest) or a proxy on a network you trust.
 func WithBaseURL(baseURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(baseURL)

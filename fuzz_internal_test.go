@@ -63,7 +63,8 @@ func FuzzCreemISO(f *testing.F) {
 // FuzzWholeNumbers: the rewriter of whole floats never panics, leaves invalid JSON invalid and
 // valid JSON valid, changes no string, and keeps every number's value.
 func FuzzWholeNumbers(f *testing.F) {
-	for _, s := range []string{`{"a":1900.0}`, `[1.9e3,-0.0,"1.0",1.5]`, `{"s":"x\"1.0\"","n":1e400}`, `1.0`, `"\\"`, `{"a":9007199254740993.0}`, ``} {
+	for _, s := range []string{`{"a":1900.0}`, `[1.9e3,-0.0,"1.0",1.5]`, `{"s":"x\"1.0\"","n":1e400}`, `1.0`, `"\\"`, `{"a":9007199254740993.0}`, ``,
+		`[01.0,-.5e1,1.00000000000000001,4503599627370496.4,1e-400,19000e-1,1E+3]`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -74,9 +75,12 @@ func FuzzWholeNumbers(f *testing.F) {
 			}
 			return
 		}
+		if json.Valid(out) != json.Valid(data) {
+			t.Fatalf("validity changed: %q became %q", data, out)
+		}
 		var before, after any
 		if json.Unmarshal(data, &before) != nil {
-			return // garbage in: only "no panic" is promised
+			return
 		}
 		if err := json.Unmarshal(out, &after); err != nil {
 			t.Fatalf("valid %s became invalid %s: %v", data, out, err)
@@ -85,4 +89,26 @@ func FuzzWholeNumbers(f *testing.F) {
 			t.Fatalf("%s decoded differently after the rewrite %s", data, out)
 		}
 	})
+}
+
+// Only valid JSON numbers whose exact decimal value is whole are rewritten; rounding through
+// float64 never turns a fraction into an integer.
+func TestExactWhole(t *testing.T) {
+	for in, want := range map[string]int64{
+		"1900.0": 1900, "1.9e3": 1900, "19000e-1": 1900, "1E+3": 1000, "-2.50e1": -25, "-0.0": 0, "0.000": 0,
+		"9007199254740992.0": 1 << 53, "1e15": 1e15,
+	} {
+		got, ok := exactWhole([]byte(in))
+		if !ok || got != want {
+			t.Errorf("exactWhole(%s) = %d, %t; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{
+		"1900", "-7", "1.5", "1.00000000000000001", "0.99999999999999999", "4503599627370496.4",
+		"9007199254740993.0", "1e-400", "1e31", "01.0", "-.5e1", ".5", "1.", "1.0e", "1e+", "--1.0", "1.0.0", "1e5e5",
+	} {
+		if got, ok := exactWhole([]byte(in)); ok {
+			t.Errorf("exactWhole(%s) = %d, true; want it left alone", in, got)
+		}
+	}
 }

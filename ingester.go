@@ -59,8 +59,11 @@ type IngesterConfig struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// OnFailure receives the events that could not be delivered, each exactly once. It is called
 	// from a goroutine of the ingester, one call at a time, never from Enqueue; a panic in it is
-	// recovered. While it runs, the events stay counted against QueueSize. When OnFailure is nil,
-	// failures are kept (and keep their room in the queue) until Flush or Close returns them.
+	// recovered. While it runs, the events stay counted against QueueSize, so it must not wait
+	// for room itself: to send them again from here, use TryEnqueue, or hand them to a goroutine
+	// of yours (Enqueue from OnFailure can wait for the room its own events hold). When OnFailure
+	// is nil, failures are kept (and keep their room in the queue) until Flush or Close returns
+	// them.
 	OnFailure func(IngestFailure)
 	// OnWarning receives Creem's warnings about delivered events (no matching meter, …), called
 	// like OnFailure. Nil ignores them.
@@ -70,7 +73,8 @@ type IngesterConfig struct {
 // IngestFailure reports events the Ingester did not deliver.
 type IngestFailure struct {
 	// Events are the undelivered events, with the EventIDs they were sent under: sending them
-	// again (Usage.Ingest, or Enqueue) cannot count any of them twice.
+	// again (Usage.Ingest, or an Ingester: from OnFailure with TryEnqueue) cannot count any of
+	// them twice.
 	Events []UsageEventParams
 	// Err is why: an *APIError with status 422 for one event Creem rejected (Param names it), a
 	// 400 for a batch Creem cannot read, the last error when the attempts ran out, or an error

@@ -158,9 +158,9 @@ func listCursor[T any, P any, PP cursorParams[P]](ctx context.Context, c *Client
 
 // allCursor is the one paginator behind every cursor list's All method. It walks forward from
 // params' StartingAfter (or the start), passing the ID of each page's last item (read with id) as
-// the next starting_after. It holds one page at a time and stops on an error (yielded once), when
-// has_more is false, on an empty page, on a page that does not move the cursor, or when the
-// caller stops ranging. params is copied, never modified. EndingBefore walks backward, which All
+// the next starting_after. It holds one page at a time (and the cursors it used) and stops on an
+// error (yielded once), when has_more is false, on an empty page, on a cursor it already used (a
+// server going round in circles), or when the caller stops ranging. params is copied, never modified. EndingBefore walks backward, which All
 // does not do: it is refused.
 func allCursor[T, P any, PP cursorParams[P]](ctx context.Context, op string, params PP, list func(context.Context, PP, ...RequestOption) (*CursorPage[T], error), id func(*T) string, opts []RequestOption) iter.Seq2[*T, error] {
 	var base P
@@ -174,6 +174,7 @@ func allCursor[T, P any, PP cursorParams[P]](ctx context.Context, op string, par
 			yield(nil, invalid(op, "ending_before", "is not supported by All, which walks forward; use List"))
 			return
 		}
+		used := map[string]bool{*f.after: true}
 		for {
 			page, err := list(ctx, &q, opts...)
 			if err != nil {
@@ -189,9 +190,10 @@ func allCursor[T, P any, PP cursorParams[P]](ctx context.Context, op string, par
 				}
 			}
 			next := id(&page.Data[len(page.Data)-1])
-			if !page.HasMore || next == "" || next == *f.after {
+			if !page.HasMore || next == "" || used[next] {
 				return
 			}
+			used[next] = true
 			*f.after = next
 		}
 	}

@@ -175,3 +175,17 @@ func TestCursorParamsRefusedBeforeSending(t *testing.T) {
 	assert.Equal(t, "list", page.Object)
 	assert.Equal(t, []string{"ending_before=it_2&limit=100"}, cs.seen())
 }
+
+// A server whose pages go round in a circle (A, B, A, …) does not keep All going forever.
+func TestCursorAllStopsOnACycle(t *testing.T) {
+	var calls int
+	list := func(_ context.Context, p *listCursorItemsParams, _ ...RequestOption) (*CursorPage[cursorItem], error) {
+		calls++
+		next := map[string]string{"": "a", "a": "b", "b": "a"}[p.StartingAfter]
+		return &CursorPage[cursorItem]{Object: "list", Data: []cursorItem{{ID: next}}, HasMore: true}, nil
+	}
+	ids, err := walk(context.Background(), nil, list)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "a"}, ids, "the page naming a used cursor is the last")
+	assert.Equal(t, 3, calls)
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -49,6 +50,13 @@ func (c *Client) Raw(ctx context.Context, req *RawRequest, out any, opts ...Requ
 	}
 	if err := checkRawPath(req.Path); err != nil {
 		return invalid("Client.Raw", "Path", err.Error())
+	}
+	if out != nil {
+		// Checked now, not after a write took effect: a bad out would then report a failure
+		// for a call that succeeded.
+		if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || v.IsNil() {
+			return invalid("Client.Raw", "out", "must be nil or a non-nil pointer")
+		}
 	}
 	ep := endpoint{method: method, path: req.Path, safe: req.Safe || method == http.MethodGet || method == http.MethodHead}
 	var query string

@@ -136,3 +136,17 @@ func TestWithRawResponseBody(t *testing.T) {
 	assert.ErrorIs(t, err, creem.ErrNotFound)
 	assert.Equal(t, string(notFound), string(raw))
 }
+
+// A bad out is refused before the request goes out: after a write took effect, an error would
+// invite a second attempt.
+func TestRawChecksOutBeforeSending(t *testing.T) {
+	srv, rec := newServer(t, serveJSON(http.StatusOK, []byte(`{"id":"x"}`)))
+	c := newClient(t, srv.URL)
+	var thing struct{ ID string }
+	var nilPtr *struct{ ID string }
+	for _, out := range []any{thing, nilPtr, 42} {
+		err := c.Raw(context.Background(), &creem.RawRequest{Method: http.MethodPost, Path: "/v1/things", Body: map[string]string{}}, out)
+		assert.ErrorIs(t, err, creem.ErrInvalidParams, "%T", out)
+	}
+	assert.Zero(t, rec.count())
+}

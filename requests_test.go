@@ -304,6 +304,14 @@ func TestInvalidParamsAreRefusedBeforeSending(t *testing.T) {
 			_, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{SuccessURL: "https://x"})
 			return err
 		}},
+		{"request_id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: "p", RequestID: "cart-1|product_id=prod_premium"})
+			return err
+		}},
+		{"request_id", func(ctx context.Context, c *creem.Client) error {
+			_, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: "p", RequestID: "null"})
+			return err
+		}},
 		{"units", func(ctx context.Context, c *creem.Client) error {
 			_, err := c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: "p", Units: -1})
 			return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -294,7 +293,64 @@ func unmarshalLenient(data []byte, out any) error {
 	return nil
 }
 
-// maxExactWhole is the largest magnitude up to which every whole float64 is exact (2^53).
+// exactWhole reports the value of num, a token that looks like a JSON number, when it is a valid
+// JSON number with a fraction or an exponent whose exact decimal value is a whole number of at
+// most 2^53 in magnitude: 1900.0, 1.9e3, 19000e-1, -0.0. Anything else (1.5, 1.00000000000000001,
+// 1e-400, 01.0, .5) is left to fail where it stands. Exponents beyond ±30 are not worked out.
+func exactWhole(num []byte) (int64, bool) {
+	s := string(num)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	mant, exp, hasExp := strings.Cut(s, "e")
+	if !hasExp {
+		mant, exp, hasExp = strings.Cut(s, "E")
+	}
+	intPart, frac, hasFrac := strings.Cut(mant, ".")
+	if !hasExp && !hasFrac {
+		return 0, false // already an integer
+	}
+	if !isDigits(intPart) || len(intPart) > 1 && intPart[0] == '0' || hasFrac && !isDigits(frac) {
+		return 0, false // not JSON's number grammar
+	}
+	e := 0
+	if hasExp {
+		exp = strings.TrimPrefix(exp, "+")
+		n, err := strconv.Atoi(exp)
+		if err != nil || !isDigits(strings.TrimPrefix(exp, "-")) || n > 30 || n < -30 {
+			return 0, false
+		}
+		e = n
+	}
+	// The value is digits × 10^(e − len(frac)): whole when the digits it would drop are zeros.
+	digits := strings.TrimLeft(intPart+frac, "0")
+	shift := e - len(frac)
+	if shift < 0 {
+		cut := len(digits) + shift
+		if cut < 0 {
+			cut = 0
+		}
+		if strings.Trim(digits[cut:], "0") != "" {
+			return 0, false // a fraction
+		}
+		digits = digits[:cut]
+	} else {
+		digits += strings.Repeat("0", shift)
+	}
+	if digits == "" {
+		return 0, true // zero, -0.0 included
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || n > maxExactWhole {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// maxExactWhole bounds the values exactWhole rewrites: 2^53, up to which encoding/json's float
+// decoding and integers agree.
 const maxExactWhole = 1 << 53
 
 // wholeNumbers rewrites the JSON numbers of data that have a fraction or exponent but a whole
@@ -317,13 +373,10 @@ func wholeNumbers(data []byte) ([]byte, bool) {
 			for j < len(data) && strings.IndexByte("0123456789.eE+-", data[j]) >= 0 {
 				j++
 			}
-			num := data[i:j]
-			if bytes.ContainsAny(num, ".eE") {
-				if f, err := strconv.ParseFloat(string(num), 64); err == nil && f == math.Trunc(f) && math.Abs(f) <= maxExactWhole {
-					out = append(out, data[last:i]...)
-					out = strconv.AppendInt(out, int64(f), 10)
-					last = j
-				}
+			if n, ok := exactWhole(data[i:j]); ok {
+				out = append(out, data[last:i]...)
+				out = strconv.AppendInt(out, n, 10)
+				last = j
 			}
 			i = j
 		default:

@@ -318,10 +318,13 @@ func (s *Server) deliverLoop(ep *endpoint) {
 // the endpoint is deleted.
 func (s *Server) deliver(ep *endpoint, o outgoing) {
 	for attempt := 1; ; attempt++ {
-		s.mu.Lock()
-		held := s.hold
-		s.mu.Unlock()
-		if held != nil { // HoldWebhooks
+		for { // HoldWebhooks: wait until no hold is in force, however many came and went
+			s.mu.Lock()
+			held := s.hold
+			s.mu.Unlock()
+			if held == nil {
+				break
+			}
 			select {
 			case <-held:
 			case <-ep.removed:

@@ -329,6 +329,22 @@ func TestHoldWebhooks(t *testing.T) {
 	require.Len(t, srv.Deliveries(), 1)
 	assert.True(t, srv.Deliveries()[0].OK())
 
+	// Holds nest: releasing an older one while a newer one is in force releases nothing.
+	first := srv.HoldWebhooks()
+	second := srv.HoldWebhooks()
+	ch, err = c.Checkouts.Create(ctx, &creem.CreateCheckoutParams{ProductID: prod.ID})
+	require.NoError(t, err)
+	_, err = srv.Pay(ctx, ch.ID, "nested@example.com")
+	require.NoError(t, err)
+	first()
+	short2, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel2()
+	assert.ErrorIs(t, srv.WaitForDeliveries(short2), context.DeadlineExceeded, "the newer hold is still in force")
+	assert.Equal(t, int32(1), got.Load())
+	second()
+	require.NoError(t, srv.WaitForDeliveries(ctx))
+	assert.Equal(t, int32(2), got.Load())
+
 	// A hold still in place when the server closes ends with it: Close returns, and goleak
 	// finds no delivery goroutine left.
 	srv.HoldWebhooks()
@@ -337,5 +353,5 @@ func TestHoldWebhooks(t *testing.T) {
 	_, err = srv.Pay(ctx, ch.ID, "held@example.com")
 	require.NoError(t, err)
 	srv.Close()
-	assert.Equal(t, int32(1), got.Load())
+	assert.Equal(t, int32(2), got.Load())
 }

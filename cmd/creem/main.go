@@ -78,7 +78,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "listen":
 		return listen(ctx, args[1:], getenv, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "creem: unknown command %q\n\n%s", args[0], usage)
+	// The argument is not repeated: a key pasted in the wrong place would end up in a terminal
+	// log or CI output.
+	fmt.Fprintf(stderr, "creem: unknown command (the only command is listen)\n\n%s", usage)
 	return 2
 }
 
@@ -106,7 +108,8 @@ func listen(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "creem listen: unexpected argument %q (see creem listen --help)\n", fs.Arg(0))
+		// Not repeated, like unknown commands: it may be a key pasted in the wrong place.
+		fmt.Fprintf(stderr, "creem listen: unexpected argument after the flags (see creem listen --help)\n")
 		return 2
 	}
 	if *forwardTo == "" {
@@ -163,7 +166,7 @@ func listen(ctx context.Context, args []string, getenv func(string) string, stdo
 	if len(types) > 0 {
 		which = *events
 	}
-	fmt.Fprintf(stdout, "Forwarding %s of endpoint %s to %s\n", which, l.EndpointID(), l.ForwardTo())
+	fmt.Fprintf(stdout, "Forwarding %s of endpoint %s to %s\n", which, l.EndpointID(), redactedURL(l.ForwardTo()))
 	fmt.Fprintf(stdout, "Webhook signing secret: %s\n", string(l.Secret()))
 	fmt.Fprintln(stdout, "Verify deliveries with this secret (e.g. CREEM_WEBHOOK_SECRET). Press Ctrl-C to stop.")
 
@@ -230,4 +233,13 @@ func explain(err error, baseURL string) string {
 		return "creem listen: " + err.Error()
 	}
 	return fmt.Sprintf("creem listen: cannot reach the Creem API at %s: %v", baseURL, err)
+}
+
+// redactedURL is u with any password replaced, for printing.
+func redactedURL(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "the local URL"
+	}
+	return parsed.Redacted()
 }

@@ -54,9 +54,10 @@ func TestHelp(t *testing.T) {
 	code, _, errOut = runCLI(t, nil)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "Usage:")
-	code, _, errOut = runCLI(t, nil, "serve")
+	code, _, errOut = runCLI(t, nil, "creem_live_PASTEDKEY")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, `unknown command "serve"`)
+	assert.Contains(t, errOut, "unknown command")
+	assert.NotContains(t, errOut, "PASTEDKEY", "a key pasted as a command is not echoed")
 }
 
 // Usage errors are one line each, exit code 2, and nothing reaches the API.
@@ -71,7 +72,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{env, []string{"listen"}, "--forward-to is required"},
 		{nil, []string{"listen", "--forward-to", "http://localhost:8080/hook"}, "set CREEM_API_KEY"},
-		{env, []string{"listen", "--forward-to", "http://localhost:8080/hook", "extra"}, `unexpected argument "extra"`},
+		{env, []string{"listen", "--forward-to", "http://localhost:8080/hook", "creem_live_PASTEDKEY"}, "unexpected argument after the flags"},
 		{env, []string{"listen", "--forward-to", "localhost:8080/hook"}, "forward_to must be an absolute http(s) URL"},
 		{env, []string{"listen", "--forward-to", "http://localhost:8080/hook", "--base-url", "not a url"}, "WithBaseURL"},
 		{env, []string{"listen", "--no-such-flag"}, "flag provided but not defined"},
@@ -80,6 +81,7 @@ func TestUsageErrors(t *testing.T) {
 		assert.NotZero(t, code, tc.args)
 		assert.Empty(t, out, tc.args)
 		assert.Contains(t, errOut, tc.want, tc.args)
+		assert.NotContains(t, errOut, "PASTEDKEY", "stray arguments are not echoed")
 		assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 	}
 	assert.Zero(t, srv.Calls("POST /v1/webhooks"))
@@ -305,4 +307,22 @@ func TestListenReportsADownServerOnce(t *testing.T) {
 	assert.Contains(t, mentions[0], "retrying until it is up")
 	assert.Regexp(t, deliveryLineRE, mentions[1])
 	assert.Empty(t, stderr.String())
+}
+
+// A password in the forwarding URL is not printed.
+func TestForwardURLPasswordIsNotPrinted(t *testing.T) {
+	srv := creemtest.NewServer()
+	defer srv.Close()
+	env := map[string]string{"CREEM_API_KEY": srv.APIKey, "CREEM_BASE_URL": srv.URL}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut testutil.SyncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"listen", "--forward-to", "http://dev:hunter2@127.0.0.1:1/hook"}, func(k string) string { return env[k] }, &out, &errOut)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Forwarding") }, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	assert.Equal(t, 0, <-done)
+	assert.NotContains(t, out.String()+errOut.String(), "hunter2")
+	assert.Contains(t, out.String(), "http://dev:xxxxx@127.0.0.1:1/hook")
 }
