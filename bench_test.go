@@ -235,13 +235,11 @@ type rawItem struct {
 	Units     int    `json:"units"`
 }
 
-// rawSubscription is an expanded subscription: product and customer as objects.
-type rawSubscription struct {
+// rawSubscriptionFields are a subscription's fields but its product and customer.
+type rawSubscriptionFields struct {
 	ID                     string          `json:"id"`
 	Mode                   string          `json:"mode"`
 	Object                 string          `json:"object"`
-	Product                rawProduct      `json:"product"`
-	Customer               rawCustomer     `json:"customer"`
 	Items                  []rawItem       `json:"items"`
 	CollectionMethod       string          `json:"collection_method"`
 	Status                 string          `json:"status"`
@@ -256,6 +254,13 @@ type rawSubscription struct {
 	UpdatedAt              time.Time       `json:"updated_at"`
 	Discount               *rawDiscount    `json:"discount"`
 	Metadata               map[string]any  `json:"metadata"`
+}
+
+// rawSubscription is an expanded subscription: product and customer as objects.
+type rawSubscription struct {
+	rawSubscriptionFields
+	Product  rawProduct  `json:"product"`
+	Customer rawCustomer `json:"customer"`
 }
 
 // rawCheckout is the checkout fixture's shape: product, order, customer and subscription
@@ -294,25 +299,9 @@ type rawCheckout struct {
 		UpdatedAt      time.Time `json:"updated_at"`
 	} `json:"order"`
 	Subscription *struct {
-		ID                     string          `json:"id"`
-		Mode                   string          `json:"mode"`
-		Object                 string          `json:"object"`
-		Product                string          `json:"product"`
-		Customer               string          `json:"customer"`
-		Items                  []rawItem       `json:"items"`
-		CollectionMethod       string          `json:"collection_method"`
-		Status                 string          `json:"status"`
-		LastTransactionID      string          `json:"last_transaction_id"`
-		LastTransaction        *rawTransaction `json:"last_transaction"`
-		LastTransactionDate    *time.Time      `json:"last_transaction_date"`
-		NextTransactionDate    *time.Time      `json:"next_transaction_date"`
-		CurrentPeriodStartDate *time.Time      `json:"current_period_start_date"`
-		CurrentPeriodEndDate   *time.Time      `json:"current_period_end_date"`
-		CanceledAt             *time.Time      `json:"canceled_at"`
-		CreatedAt              time.Time       `json:"created_at"`
-		UpdatedAt              time.Time       `json:"updated_at"`
-		Discount               *rawDiscount    `json:"discount"`
-		Metadata               map[string]any  `json:"metadata"`
+		rawSubscriptionFields
+		Product  string `json:"product"`
+		Customer string `json:"customer"`
 	} `json:"subscription"`
 	Customer     *rawCustomer `json:"customer"`
 	CustomFields []rawField   `json:"custom_fields"`
