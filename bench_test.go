@@ -693,3 +693,39 @@ func BenchmarkParallelMixed(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecodeCheckout decodes the 5 KB checkout of checkout_create and checkout_get, with
+// nothing else: the SDK's Checkout, whose product, customer, subscription, order, feature and
+// license instance fields accept two shapes each, against the hand-written rawCheckout.
+func BenchmarkDecodeCheckout(b *testing.B) {
+	body := mustRead(b, "testdata/fixtures/checkout.json")
+	b.SetBytes(int64(len(body)))
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var out creem.Checkout
+			if err := json.Unmarshal(body, &out); err != nil || out.Product == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sdk-encoding-json-only", func(b *testing.B) {
+		defer creem.SetSlowDecodeOnly(creem.SetSlowDecodeOnly(true))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var out creem.Checkout
+			if err := json.Unmarshal(body, &out); err != nil || out.Product == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var out rawCheckout
+			if err := json.Unmarshal(body, &out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

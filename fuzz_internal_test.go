@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -111,4 +113,69 @@ func TestExactWhole(t *testing.T) {
 			t.Errorf("exactWhole(%s) = %d, true; want it left alone", in, got)
 		}
 	}
+}
+
+// sameDecoding decodes data into a T with decodeFresh, and with encoding/json alone (the fast
+// decoder off, nested fields too), and fails unless both give the same value and the same error.
+func sameDecoding[T any](t *testing.T, data []byte) {
+	t.Helper()
+	var fast, slow T
+	fastErr := decodeFresh(data, &fast)
+	prev := slowDecodeOnly.Swap(true)
+	slowErr := json.Unmarshal(data, &slow)
+	slowDecodeOnly.Store(prev)
+	if (fastErr == nil) != (slowErr == nil) || fastErr != nil && fastErr.Error() != slowErr.Error() {
+		t.Fatalf("%T from %q: error %v, encoding/json's %v", fast, data, fastErr, slowErr)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("%T from %q:\n fast %+v\n json %+v", fast, data, fast, slow)
+	}
+}
+
+// FuzzFastDecodeMatchesEncodingJSON: for any input, the one-pass decoder of the two-shape fields
+// gives exactly what encoding/json gives, value and error, for every entity those fields hold,
+// on its own and nested in a response.
+func FuzzFastDecodeMatchesEncodingJSON(f *testing.F) {
+	files, err := filepath.Glob("testdata/fixtures/*.json")
+	if err != nil || len(files) == 0 {
+		f.Fatal("no fixtures", err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		`{"id":"prod_1","ID":"prod_2"}`, `{"Id":"x"}`, `{"id":"a","id":"b"}`, `{"name":"\u00e9\n"}`,
+		"{\"name\":\"\xff\"}", `{"price":1900.0}`, `{"price":1e3}`, `{"price":99999999999999999999}`,
+		`{"price":-0}`, `{"price":"5"}`, `{"trial_period_days":null,"features":[null,{"id":1}]}`,
+		`{"features":[]}`, `{"features":{}}`, `{"metadata":{"a":[1,{"b":null}]},"x":[[[]]]}`,
+		`{"created_at":"2024-01-02T03:04:05.000Z","updated_at":1706889600000}`, `{"created_at":"soon"}`,
+		`{"product":"prod_1","customer":{"id":"c","email":"e"}}`, `{"product":{"id":"p"},}`,
+		`{"instance":{"id":"i"}}`, `{"instance":[{"id":"i"},{"id":"j"}]}`, `[{"id":"i"}]`, `null`,
+		` {"id" : "p" } `, `{"id":"p"} x`, `{"\u0069d":"p"}`, `{"id":"p"`, `{"id":tru}`, `{"id":-}`,
+		`{"unknown":"\ud800","n":01}`, `{"feature":{"type":"file","file":{"files":[{"id":"f"}]}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameDecoding[Product](t, data)
+		sameDecoding[Customer](t, data)
+		sameDecoding[Subscription](t, data)
+		sameDecoding[Checkout](t, data)
+		sameDecoding[Order](t, data)
+		sameDecoding[License](t, data)
+		sameDecoding[[]LicenseInstance](t, data)
+		sameDecoding[[]CheckoutFeature](t, data)
+		sameDecoding[Refund](t, data)
+		sameDecoding[Dispute](t, data)
+		// The same input as a field of a response, where encoding/json calls the Refs' methods.
+		for _, field := range []string{"product", "customer", "subscription", "order", "checkout", "feature"} {
+			doc := append(append([]byte(`{"`+field+`":`), data...), '}')
+			sameDecoding[Checkout](t, doc)
+			sameDecoding[Refund](t, doc)
+		}
+	})
 }

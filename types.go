@@ -390,8 +390,8 @@ func wholeNumbers(data []byte) ([]byte, bool) {
 }
 
 // unmarshalRef decodes an ID-or-object field: a JSON string fills only *id (and sets *idOnly),
-// anything else decodes into obj, an entity without methods of its own. Only the first byte is
-// inspected to tell the two apart. Entities themselves have no UnmarshalJSON: a response or a
+// anything else decodes into a fresh *obj (see decodeFresh), an entity without methods of its
+// own. Only the first byte is inspected to tell the two apart. Entities themselves have no UnmarshalJSON: a response or a
 // page item is always an object and decodes in one pass; only these fields pay for the choice.
 func unmarshalRef[T any](data []byte, id *string, obj *T, idOnly *bool) error {
 	data = bytes.TrimLeft(data, " \t\r\n")
@@ -406,7 +406,7 @@ func unmarshalRef[T any](data []byte, id *string, obj *T, idOnly *bool) error {
 		return json.Unmarshal(data, id)
 	}
 	*idOnly = false
-	return json.Unmarshal(data, obj)
+	return decodeFresh(data, obj)
 }
 
 // plainASCII reports whether b is printable ASCII without quotes or backslashes: the bytes of a
@@ -446,7 +446,7 @@ func unmarshalOneOrMany[T any](data []byte, dst *[]T) error {
 	data = bytes.TrimLeft(data, " \t\r\n")
 	if len(data) > 0 && data[0] == '{' {
 		var one T
-		if err := json.Unmarshal(data, &one); err != nil {
+		if err := decodeFresh(data, &one); err != nil {
 			return err
 		}
 		*dst = []T{one}
@@ -457,7 +457,7 @@ func unmarshalOneOrMany[T any](data []byte, dst *[]T) error {
 		return nil
 	}
 	var many []T
-	if err := json.Unmarshal(data, &many); err != nil {
+	if err := decodeFresh(data, &many); err != nil {
 		return err
 	}
 	*dst = many
