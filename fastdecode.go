@@ -37,13 +37,40 @@ var slowDecodeOnly atomic.Bool
 func decodeFresh[T any](data []byte, dst *T) error {
 	*dst = *new(T)
 	if !slowDecodeOnly.Load() {
-		w := walker{data: data}
-		if w.top(reflect.ValueOf(dst).Elem()) == nil {
+		c := stringCaches.Get().(*stringCache)
+		w := walker{data: data, strings: c}
+		err := w.top(reflect.ValueOf(dst).Elem())
+		stringCaches.Put(c)
+		if err == nil {
 			return nil
 		}
 		*dst = *new(T)
 	}
 	return json.Unmarshal(data, dst)
+}
+
+// stringCache hands out one string for each short value seen again (modes, statuses, currencies,
+// object names, which repeat in every response) instead of allocating it anew, as encoding/json's
+// v2 engine does. It is a fixed table, so no input can grow it.
+type stringCache [256]string
+
+var stringCaches = sync.Pool{New: func() any { return new(stringCache) }}
+
+// make returns string(b), from the cache when it holds it.
+func (c *stringCache) make(b []byte) string {
+	if len(b) == 0 || len(b) > 16 {
+		return string(b)
+	}
+	h := uint32(2166136261) // FNV-1a
+	for _, x := range b {
+		h = (h ^ uint32(x)) * 16777619
+	}
+	e := &c[h%uint32(len(c))]
+	if *e == string(b) {
+		return *e
+	}
+	*e = string(b)
+	return *e
 }
 
 // kind is how a plan decodes a value.
@@ -222,8 +249,9 @@ func asciiLower(s string) string {
 
 // walker decodes data from position i.
 type walker struct {
-	data []byte
-	i    int
+	data    []byte
+	i       int
+	strings *stringCache
 }
 
 // top decodes the whole of data, which must be one value, into v.
@@ -290,7 +318,7 @@ func (w *walker) value(v reflect.Value, p *plan) error {
 			}
 			return nil
 		}
-		v.SetString(string(s[1 : len(s)-1]))
+		v.SetString(w.strings.make(s[1 : len(s)-1]))
 		return nil
 	case kBool:
 		switch c {

@@ -23,7 +23,7 @@ func TestFastDecodeTakesTheFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := walker{data: data}
+		w := walker{data: data, strings: new(stringCache)}
 		if err := w.top(reflect.New(typ).Elem()); err != nil {
 			t.Errorf("%s into %v: %v", file, typ, err)
 		}
@@ -46,7 +46,7 @@ func TestFastDecodeGivesUp(t *testing.T) {
 		"{\"name\":\"a\x01\"}",     // a control character
 		`{"description":"\ud800"}`, // escapes are still decoded, by encoding/json; see below
 	} {
-		w := walker{data: []byte(in)}
+		w := walker{data: []byte(in), strings: new(stringCache)}
 		err := w.top(reflect.New(reflect.TypeFor[Product]()).Elem())
 		if in == `{"description":"\ud800"}` {
 			if err != nil {
