@@ -63,7 +63,10 @@
 //
 // # Performance
 //
-// Every response is decoded in one pass of encoding/json. Built with GOEXPERIMENT=jsonv2 (Go 1.25
-// or newer), encoding/json runs on the json/v2 engine and decoding gets about twice as fast,
-// with the same results; the SDK needs no change for it. See BENCHMARKS.md.
+// Every response is decoded in one pass of encoding/json; the objects in fields Creem sends in
+// two shapes (an object or a bare ID, an object or an array) are decoded in one pass too, by a
+// small decoder that leaves anything but plain JSON to encoding/json and gives the same results.
+// Built with GOEXPERIMENT=jsonv2 (Go 1.25 or newer), encoding/json runs on the json/v2 engine
+// and decoding gets about twice as fast, with the same results; the SDK needs no change for it.
+// See BENCHMARKS.md.
 package creem
