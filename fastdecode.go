@@ -25,6 +25,10 @@ import (
 // methods (Timestamp, nested Refs) get their method, maps and interfaces get json.Unmarshal, and
 // strings with escapes are unquoted by json.Unmarshal. FuzzFastDecodeMatchesEncodingJSON checks
 // that both paths agree on any input.
+//
+// Giving up costs at most a second decode of that object: the nested fields encoding/json then
+// decodes again are not walked again (see redoing), and nesting deeper than maxFastDepth is left
+// to encoding/json and its limit.
 
 // errGiveUp means the value is outside what decodeFresh handles; encoding/json decodes it.
 var errGiveUp = errors.New("creem: outside the fast decoder's subset")
@@ -36,7 +40,7 @@ var slowDecodeOnly atomic.Bool
 // json.Unmarshal(data, dst) gives for a zero *dst.
 func decodeFresh[T any](data []byte, dst *T) error {
 	*dst = *new(T)
-	if !slowDecodeOnly.Load() {
+	if !slowDecodeOnly.Load() && !inRedo(data) {
 		c := stringCaches.Get().(*stringCache)
 		w := walker{data: data, strings: c}
 		err := w.top(reflect.ValueOf(dst).Elem())
@@ -45,8 +49,68 @@ func decodeFresh[T any](data []byte, dst *T) error {
 			return nil
 		}
 		*dst = *new(T)
+		defer redoing(data)()
 	}
 	return json.Unmarshal(data, dst)
+}
+
+// While encoding/json decodes an object the walker gave up on, it calls the methods of the
+// two-shape fields inside it again, on bytes the walker has already been through. Those calls go
+// straight to encoding/json: walking them again would double the work at every level of
+// nesting. The bytes are told by their address, which stays put while they are being decoded;
+// a false match (the same buffer decoded by another goroutine meanwhile) only costs speed,
+// since both paths give the same result.
+var (
+	redoCount   atomic.Int32 // len(redoRanges), read without the lock
+	redoMu      sync.Mutex
+	redoRanges  []addrRange
+	emptyRedoFn = func() {}
+)
+
+type addrRange struct{ start, end uintptr }
+
+func addrOf(b []byte) addrRange {
+	p := reflect.ValueOf(b).Pointer()
+	return addrRange{p, p + uintptr(len(b))}
+}
+
+// redoing marks data as being decoded by encoding/json until the returned func is called.
+func redoing(data []byte) func() {
+	if len(data) == 0 {
+		return emptyRedoFn
+	}
+	r := addrOf(data)
+	redoMu.Lock()
+	redoRanges = append(redoRanges, r)
+	redoCount.Store(int32(len(redoRanges)))
+	redoMu.Unlock()
+	return func() {
+		redoMu.Lock()
+		for i := len(redoRanges) - 1; i >= 0; i-- {
+			if redoRanges[i] == r {
+				redoRanges = append(redoRanges[:i], redoRanges[i+1:]...)
+				break
+			}
+		}
+		redoCount.Store(int32(len(redoRanges)))
+		redoMu.Unlock()
+	}
+}
+
+// inRedo reports whether data lies within bytes encoding/json is decoding after a give-up.
+func inRedo(data []byte) bool {
+	if redoCount.Load() == 0 || len(data) == 0 {
+		return false
+	}
+	r := addrOf(data)
+	redoMu.Lock()
+	defer redoMu.Unlock()
+	for _, o := range redoRanges {
+		if o.start <= r.start && r.end <= o.end {
+			return true
+		}
+	}
+	return false
 }
 
 // stringCache hands out one string for each short value seen again (modes, statuses, currencies,
@@ -109,7 +173,7 @@ var (
 	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	maxFastFields       = 128 // the seen-set of a struct is two words
-	maxFastSkipDepth    = 512 // deeper unknown values go to encoding/json
+	maxFastDepth        = 512 // deeper values go to encoding/json, which refuses past 10,000
 	numberType          = reflect.TypeFor[json.Number]()
 )
 
@@ -251,6 +315,7 @@ func asciiLower(s string) string {
 type walker struct {
 	data    []byte
 	i       int
+	depth   int // objects and arrays open around w.i
 	strings *stringCache
 }
 
@@ -353,22 +418,23 @@ func (w *walker) value(v reflect.Value, p *plan) error {
 		}
 		v.Set(e)
 		return nil
-	case kStruct:
-		switch c {
-		case 'n':
+	case kStruct, kSlice:
+		if c == 'n' {
 			return w.literal("null")
-		case '{':
-			return w.object(v, p)
 		}
-		return errGiveUp
-	case kSlice:
-		switch c {
-		case 'n':
-			return w.literal("null")
-		case '[':
-			return w.array(v, p.elem)
+		// A recursive model type could nest without end; encoding/json has the limit.
+		if w.depth >= maxFastDepth {
+			return errGiveUp
 		}
-		return errGiveUp
+		w.depth++
+		err := errGiveUp
+		if p.kind == kStruct && c == '{' {
+			err = w.object(v, p)
+		} else if p.kind == kSlice && c == '[' {
+			err = w.array(v, p.elem)
+		}
+		w.depth--
+		return err
 	}
 	return errGiveUp
 }
@@ -632,7 +698,7 @@ func (w *walker) literal(lit string) error {
 
 // skip reads one JSON value at w.i, checking its grammar, without decoding it.
 func (w *walker) skip(depth int) error {
-	if depth > maxFastSkipDepth || w.i >= len(w.data) {
+	if w.depth+depth > maxFastDepth || w.i >= len(w.data) {
 		return errGiveUp
 	}
 	switch c := w.data[w.i]; {
