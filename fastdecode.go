@@ -481,17 +481,10 @@ func (w *walker) object(v reflect.Value, p *plan) error {
 	}
 	var seen [2]uint64
 	for {
-		key, plain, err := w.str()
+		key, plain, err := w.key()
 		if err != nil || !plain {
 			return errGiveUp
 		}
-		key = key[1 : len(key)-1]
-		w.space()
-		if w.i >= len(w.data) || w.data[w.i] != ':' {
-			return errGiveUp
-		}
-		w.i++
-		w.space()
 		if j, ok := p.byName[string(key)]; ok {
 			if seen[j/64]&(1<<(j%64)) != 0 {
 				return errGiveUp // encoding/json merges repeats; leave that to it
@@ -509,19 +502,8 @@ func (w *walker) object(v reflect.Value, p *plan) error {
 				return err
 			}
 		}
-		w.space()
-		if w.i >= len(w.data) {
-			return errGiveUp
-		}
-		switch w.data[w.i] {
-		case ',':
-			w.i++
-			w.space()
-		case '}':
-			w.i++
-			return nil
-		default:
-			return errGiveUp
+		if more, err := w.more('}'); !more {
+			return err
 		}
 	}
 }
@@ -572,21 +554,45 @@ func (w *walker) array(v reflect.Value, elem *plan) error {
 			return err
 		}
 		n++
-		w.space()
-		if w.i >= len(w.data) {
-			return errGiveUp
-		}
-		switch w.data[w.i] {
-		case ',':
-			w.i++
-			w.space()
-		case ']':
-			w.i++
-			return nil
-		default:
-			return errGiveUp
+		if more, err := w.more(']'); !more {
+			return err
 		}
 	}
+}
+
+// key reads an object member's name and the colon after it, and returns the name without its
+// quotes; plain is as for str.
+func (w *walker) key() (name []byte, plain bool, err error) {
+	name, plain, err = w.str()
+	if err != nil {
+		return nil, false, err
+	}
+	w.space()
+	if w.i >= len(w.data) || w.data[w.i] != ':' {
+		return nil, false, errGiveUp
+	}
+	w.i++
+	w.space()
+	return name[1 : len(name)-1], plain, nil
+}
+
+// more reads what follows a member or an element: a comma (more is true) or the closing end
+// byte of the object or array (more is false, err nil).
+func (w *walker) more(end byte) (more bool, err error) {
+	w.space()
+	if w.i >= len(w.data) {
+		return false, errGiveUp
+	}
+	switch w.data[w.i] {
+	case ',':
+		w.i++
+		w.space()
+		return true, nil
+	case end:
+		w.i++
+		return false, nil
+	}
+	return false, errGiveUp
 }
 
 // str reads a JSON string at w.i and returns it with its quotes. plain reports that its bytes
@@ -727,32 +733,15 @@ func (w *walker) skip(depth int) error {
 		}
 		for {
 			if c == '{' {
-				if _, _, err := w.str(); err != nil {
+				if _, _, err := w.key(); err != nil {
 					return err
 				}
-				w.space()
-				if w.i >= len(w.data) || w.data[w.i] != ':' {
-					return errGiveUp
-				}
-				w.i++
-				w.space()
 			}
 			if err := w.skip(depth + 1); err != nil {
 				return err
 			}
-			w.space()
-			if w.i >= len(w.data) {
-				return errGiveUp
-			}
-			switch w.data[w.i] {
-			case ',':
-				w.i++
-				w.space()
-			case end:
-				w.i++
-				return nil
-			default:
-				return errGiveUp
+			if more, err := w.more(end); !more {
+				return err
 			}
 		}
 	}
